@@ -1,0 +1,53 @@
+"Helpers shared by the benchmark scripts: the machine a run happened on, and writing results as JSON."
+import datetime, json, os, platform, sys
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+RESULTS = ROOT/'bench'/'results'
+if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))  # so `import coloring_nb` works from a checkout
+
+def cpu_model() -> str:
+    "The CPU's model name (from /proc/cpuinfo on Linux, else `platform`)."
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'): return line.split(':', 1)[1].strip()
+    except OSError: pass
+    return platform.processor() or platform.machine()
+
+def gpu_names() -> str|None:
+    "Names of the GPUs the Keras backend sees, comma-separated, or None."
+    backend = os.environ.get('KERAS_BACKEND', 'tensorflow')
+    try:
+        if backend == 'tensorflow':
+            import tensorflow as tf
+            gpus = tf.config.list_physical_devices('GPU')
+            names = [tf.config.experimental.get_device_details(g).get('device_name', g.name) for g in gpus]
+        elif backend == 'jax':
+            import jax
+            names = [d.device_kind for d in jax.devices() if d.platform == 'gpu']
+        elif backend == 'torch':
+            import torch
+            names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        else: names = []
+    except ImportError: names = []
+    return ', '.join(names) or None
+
+def machine_info() -> dict:
+    "CPU model, cores, GPU (if any), Python and library versions, Keras backend, and the date: a flat dict."
+    info = {'cpu': cpu_model(), 'cores': os.cpu_count(), 'gpu': gpu_names(), 'python': platform.python_version(),
+            'keras_backend': os.environ.get('KERAS_BACKEND', 'tensorflow')}
+    for lib in ('keras', 'tensorflow', 'jax', 'torch', 'numpy', 'opencv-python-headless'):
+        try: info[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError: pass
+    info['date'] = datetime.datetime.now().astimezone().isoformat(timespec='seconds')
+    return info
+
+def write_json(path, results:dict) -> Path:
+    "Write `results` as one JSON object to `path` (atomically: a temporary file, then a rename)."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + '.tmp')
+    tmp.write_text(json.dumps(results, indent=2) + '\n')
+    os.replace(tmp, path)
+    return path
