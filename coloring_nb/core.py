@@ -7,18 +7,18 @@ __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'MODELS', 'BACKBONES', 'AB
            'keras_backend', 'gpu_available', 'drive_root', 'drive_mounted', 'require_drive', 'project_home', 'runs_dir',
            'Config', 'seed_everything']
 
-# %% ../nbs/00_core.ipynb #8e14e37b
+# %% ../nbs/00_core.ipynb #17220f58
 import dataclasses, difflib, json, os, random, sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 
-# %% ../nbs/00_core.ipynb #237df006
+# %% ../nbs/00_core.ipynb #d084ee8b
 def in_colab() -> bool:
     "True when running in a Google Colab runtime."
     return 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ
 
-# %% ../nbs/00_core.ipynb #c3afa2d2
+# %% ../nbs/00_core.ipynb #42c37bc0
 def keras_backend() -> str:
     "The Keras backend that `import keras` will use (`KERAS_BACKEND`, default tensorflow)."
     return os.environ.get('KERAS_BACKEND', 'tensorflow')
@@ -39,7 +39,7 @@ def gpu_available() -> bool:
     except ImportError: return False
     return False
 
-# %% ../nbs/00_core.ipynb #b6811481
+# %% ../nbs/00_core.ipynb #f64a8a85
 DRIVE_MOUNT = Path('/content/drive')
 MOUNT_HINT = "from google.colab import drive; drive.mount('/content/drive')"
 
@@ -61,7 +61,7 @@ def require_drive(mount:str|Path=DRIVE_MOUNT) -> Path:
                            "or choose a local folder instead (argument `home`, or COLORING_NB_HOME).")
     return root
 
-# %% ../nbs/00_core.ipynb #87ef4049
+# %% ../nbs/00_core.ipynb #6c97606c
 LOCAL_HOME = Path.home()/'coloring_nb'
 
 def project_home(home:str|Path|None=None, # explicit folder; wins over everything
@@ -77,7 +77,7 @@ def runs_dir(home:str|Path|None=None, mount:str|Path=DRIVE_MOUNT) -> Path:
     "The folder that holds one sub-folder per training run."
     return project_home(home, mount)/'runs'
 
-# %% ../nbs/00_core.ipynb #11d566b6
+# %% ../nbs/00_core.ipynb #0d23f648
 MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber')
@@ -87,7 +87,7 @@ PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
 class Config:
     "Everything that defines a training run; validated on creation, saved and loaded as JSON."
     data: str = 'synthetic'       # 'synthetic', a folder, an archive, 'kaggle:owner/name' or 'gdrive:ID'
-    size: int = 64                # image side in pixels used for training (a multiple of 32)
+    size: int = 64                # image side in pixels used for training (a multiple of 16; the seed's model needs 32)
     batch_size: int = 32          # images per training step
     model: str = 'colorizer'      # one of MODELS
     classifier: bool = True       # with the class head (needs labelled data) or without
@@ -124,7 +124,7 @@ class Config:
             if t is bool and not isinstance(v, bool): bad(f.name, 'must be true or false')
             if t is str and not isinstance(v, str): bad(f.name, 'must be a string')
             if t == str|None and v is not None and not isinstance(v, str): bad(f.name, 'must be a string or null')
-        if self.size < 32 or self.size % 32: bad('size', 'must be a multiple of 32 (32, 64, ..., 224, ...)')
+        if self.size < 32 or self.size % 16: bad('size', 'must be a multiple of 16 of at least 32 (32, 48, 64, ..., 112, ..., 224, ...)')
         for name in ('batch_size', 'epochs', 'checkpoint_every', 'keep_checkpoints', 'global_dim', 'branch_dim'):
             if getattr(self, name) < 1: bad(name, 'must be at least 1')
         if self.patience < 0: bad('patience', 'must be 0 (no early stopping) or more')
@@ -179,7 +179,7 @@ class Config:
         "A copy with some fields changed (and validated)."
         return self.from_dict({**self.to_dict(), **changes})
 
-# %% ../nbs/00_core.ipynb #8d86a74d
+# %% ../nbs/00_core.ipynb #b5f242c4
 def seed_everything(seed:int=0 # the seed for every generator
                    ) -> int:
     "Seed Python, NumPy and the Keras backend; returns the seed."
