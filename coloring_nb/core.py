@@ -7,18 +7,18 @@ __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'MODELS', 'BACKBONES', 'AB
            'keras_backend', 'gpu_available', 'drive_root', 'drive_mounted', 'require_drive', 'project_home', 'runs_dir',
            'Config', 'seed_everything']
 
-# %% ../nbs/00_core.ipynb #17220f58
+# %% ../nbs/00_core.ipynb #3056dccb
 import dataclasses, difflib, json, os, random, sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 
-# %% ../nbs/00_core.ipynb #d084ee8b
+# %% ../nbs/00_core.ipynb #e1b4f4b3
 def in_colab() -> bool:
     "True when running in a Google Colab runtime."
     return 'google.colab' in sys.modules or 'COLAB_RELEASE_TAG' in os.environ
 
-# %% ../nbs/00_core.ipynb #42c37bc0
+# %% ../nbs/00_core.ipynb #15048596
 def keras_backend() -> str:
     "The Keras backend that `import keras` will use (`KERAS_BACKEND`, default tensorflow)."
     return os.environ.get('KERAS_BACKEND', 'tensorflow')
@@ -39,7 +39,7 @@ def gpu_available() -> bool:
     except ImportError: return False
     return False
 
-# %% ../nbs/00_core.ipynb #f64a8a85
+# %% ../nbs/00_core.ipynb #38206e78
 DRIVE_MOUNT = Path('/content/drive')
 MOUNT_HINT = "from google.colab import drive; drive.mount('/content/drive')"
 
@@ -61,7 +61,7 @@ def require_drive(mount:str|Path=DRIVE_MOUNT) -> Path:
                            "or choose a local folder instead (argument `home`, or COLORING_NB_HOME).")
     return root
 
-# %% ../nbs/00_core.ipynb #6c97606c
+# %% ../nbs/00_core.ipynb #2a12987d
 LOCAL_HOME = Path.home()/'coloring_nb'
 
 def project_home(home:str|Path|None=None, # explicit folder; wins over everything
@@ -77,7 +77,7 @@ def runs_dir(home:str|Path|None=None, mount:str|Path=DRIVE_MOUNT) -> Path:
     "The folder that holds one sub-folder per training run."
     return project_home(home, mount)/'runs'
 
-# %% ../nbs/00_core.ipynb #0d23f648
+# %% ../nbs/00_core.ipynb #a09f39b2
 MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber')
@@ -95,6 +95,7 @@ class Config:
     global_dim: int = 512         # size of the global vector at the bottleneck
     branch_dim: int = 256         # width of the layer that feeds the classifier and converter
     backbone: str = 'encoder'     # where the global vector comes from: one of BACKBONES
+    weights: str|None = 'imagenet'  # pretrained parts (ResNet50, EfficientNetB0, VGG19): 'imagenet', or None to train offline
     dropout: float = 0.3          # dropout before the last classification layer
     ab_loss: str = 'mse'          # 'mse' (the seed's) or 'huber'
     ab_weight: float = 1.0        # weight of the ab loss
@@ -130,6 +131,7 @@ class Config:
         if self.patience < 0: bad('patience', 'must be 0 (no early stopping) or more')
         if self.model not in MODELS: bad('model', f'must be one of {MODELS}')
         if self.backbone not in BACKBONES: bad('backbone', f'must be one of {BACKBONES}')
+        if self.weights not in ('imagenet', None): bad('weights', "must be 'imagenet' or null (no download: random weights)")
         if self.ab_loss not in AB_LOSSES: bad('ab_loss', f'must be one of {AB_LOSSES}')
         if self.precision not in PRECISIONS: bad('precision', f'must be one of {PRECISIONS}')
         if not self.widths or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in self.widths):
@@ -179,7 +181,7 @@ class Config:
         "A copy with some fields changed (and validated)."
         return self.from_dict({**self.to_dict(), **changes})
 
-# %% ../nbs/00_core.ipynb #b5f242c4
+# %% ../nbs/00_core.ipynb #e73da5cb
 def seed_everything(seed:int=0 # the seed for every generator
                    ) -> int:
     "Seed Python, NumPy and the Keras backend; returns the seed."
