@@ -6,7 +6,7 @@ available here), filling in the repository's address from settings.ini, the one 
     python .ci/readme.py --check    # exit 1 if README.md is not what index.ipynb makes
     python .ci/readme.py --command NAME   # print the shell command in the README block marked NAME
 """
-import argparse, configparser, re, sys
+import argparse, configparser, json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,11 +18,61 @@ def settings() -> dict:
 
 def fill(text: str, s: dict) -> str:
     "Replace {{user}}, {{repo}}, {{branch}}, {{git_url}}, {{lib_name}} and {{colab_url}} with their values."
-    s = {**s, 'colab_url': f"https://colab.research.google.com/github/{s['user']}/{s['repo']}/blob/{s['branch']}/nbs/colab.ipynb"}
+    s = {**s, 'results': results_table(), 'colab_url': f"https://colab.research.google.com/github/{s['user']}/{s['repo']}/blob/{s['branch']}/nbs/colab.ipynb"}
     def sub(m):
         if m.group(1) not in s: raise KeyError(f"index.ipynb uses {{{{{m.group(1)}}}}}, which settings.ini lacks")
         return s[m.group(1)]
     return re.sub(r'\{\{(\w+)\}\}', sub, text)
+
+def _load(name: str) -> dict | None:
+    path = ROOT/'bench'/'results'/f'{name}.json'
+    return json.loads(path.read_text()) if path.exists() else None
+
+def _machine(d: dict) -> str:
+    m = d.get('machine', d)
+    where = f"{m.get('gpu')} ({m.get('keras_backend')})" if m.get('gpu') else f"{m.get('cpu')}, {m.get('cores')} cores"
+    return f"{where}, {str(m.get('date', ''))[:10]}"
+
+def results_table() -> str:
+    "The README's results, every figure read from the JSON files the benchmarks in bench/ wrote."
+    rows = ['| what | coloring_nb | the seed | measured on | by |', '| --- | --- | --- | --- | --- |']
+    def row(what, ours, seed, d, script): rows.append(f'| {what} | {ours} | {seed} | {_machine(d)} | `bench/{script}.py` |')
+    if (q := _load('quality')):
+        mean = q['mean']['ab_mse']
+        for name, label in (('colorizer', 'default colorizer, with classifier'), ('colorizer_no_classifier', 'default colorizer, no classifier'),
+                            ('seed', "the seed's model (random frozen ResNet50: offline)")):
+            if name in q:
+                r = q[name]
+                row(f"val ab MSE, {label}, {r['size']}², {r['minutes']:.0f} min on the CPU ({q['data']})",
+                    f"{r['ab_mse']:.4f} ({100 * r['improvement_vs_mean']:.1f} % better than the mean colour's {mean:.4f}); "
+                    f"colourfulness {r['colorfulness']:.1f} (truth {r['colorfulness_truth']:.1f})",
+                    '0.0125 at 224², ~15 epochs × 800 s on Colab (40 % better than the mean colour)' if name == 'colorizer' else '', q, 'quality')
+    if (g := _load('gpu')):
+        for tag, label in (('bf16', 'mixed bfloat16'), ('fp32', 'float32')):
+            if f'colorizer_{tag}_img_s' in g:
+                row(f"training img/s at {g['size']}², batch {g['batch']}, {label}", f"{g[f'colorizer_{tag}_img_s']:.0f} "
+                    f"({g[f'speedup_{tag}']}× the seed's model)" if f'speedup_{tag}' in g else f"{g[f'colorizer_{tag}_img_s']:.0f}",
+                    f"{g[f'seed_{tag}_img_s']:.0f} (its model, same run)" if f'seed_{tag}_img_s' in g else '', g, 'gpu')
+        if 'model_ab_mse' in g:
+            row(f"val ab MSE at {g['train_size']}², all {g['train_images']:,} training images, {g['train_minutes']:.1f} min",
+                f"{g['model_ab_mse']:.4f} ({100 * g['improvement_vs_mean']:.1f} % better than the mean colour's {g['mean_ab_mse']:.4f}); "
+                f"colourfulness {g['model_colorfulness']:.1f} (truth {g['model_colorfulness_truth']:.1f})",
+                '0.0125 at 224² after ~15 × 800 s epochs', g, 'gpu')
+    if (m := _load('model_speed')):
+        row('forward GFLOPs per image at 224² (100 classes)', f"{m['colorizer_gflops_224']:.2f}", f"{m['seed_gflops_224']:.2f}", m, 'model_speed')
+        row(f"training img/s at {m['size']}², batch {m['batch']}, {m['precision']}", f"{m['colorizer_img_s']:.1f} ({m['speedup']}× the seed's)",
+            f"{m['seed_img_s']:.2f}", m, 'model_speed')
+    if (p := _load('pipeline')):
+        row('preparing 224² JPEGs for training, img/s per core', f"{p['cache_build_img_s_per_core']:.0f} (Lab cache, built once; "
+            f"{p['speedup_per_core']}× the seed's way)", f"{p['seed_way_img_s_per_core']:.0f} (PIL + skimage, every epoch)", p, 'pipeline')
+        row(f"training batches from the cache at 224², img/s", f"{p['batches_img_s']:,.0f}", '', p, 'pipeline')
+    if (c := _load('checkpoint_overhead')):
+        row(f"checkpoint cost at one per {c['checkpoint_every']} steps", f"{100 * c['overhead_fraction']:.2f} % of training time",
+            'weights only; lost with the Colab session', c, 'checkpoint_overhead')
+    if (b := _load('baselines')):
+        row(f"val ab MSE of trivial predictors at {b['size']}²: grey / mean colour", f"{b['grey_ab_mse']:.4f} / {b['mean_ab_mse']:.4f}",
+            '0.0298 / 0.0209', b, 'baselines')
+    return '\n'.join(rows) if len(rows) > 2 else '(no benchmark has been run yet)'
 
 def render() -> str:
     import nbformat

@@ -8,7 +8,7 @@ __all__ = ['MIN_SIDE', 'MAX_PIXELS', 'MIN_CHROMA', 'MIN_COLOUR_FRACTION', 'SKIP_
            'validate_index', 'inputs_hash', 'LabCache', 'build_cache', 'copy_cache', 'Batches']
 
 # %% ../nbs/03_data.ipynb #da7a16eb
-import copy, dataclasses, hashlib, io, json, math, os, shutil, warnings
+import copy, dataclasses, hashlib, io, json, math, os, shutil, threading, warnings
 import multiprocessing as mp
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
@@ -167,6 +167,25 @@ def _worker_init():
     "Pool initializer: one OpenCV thread per worker process."
     cv2.setNumThreads(1)
 
+def _thread_count() -> int:
+    "Threads of this process, native ones included (Linux); Python's own count elsewhere."
+    try: return len(os.listdir('/proc/self/task'))
+    except OSError: return threading.active_count()
+
+def _pool_context():
+    "Fork while single-threaded (fast, safe); else a fork server (forking a threaded process can deadlock)."
+    methods = mp.get_all_start_methods()
+    if 'fork' in methods and _thread_count() == 1: return mp.get_context('fork')
+    if 'forkserver' not in methods: return mp.get_context('spawn')
+    context = mp.get_context('forkserver')
+    context.set_forkserver_preload(['coloring_nb.data'])
+    return context
+
+def _importable(f):
+    "The library's own `f`: a fresh process can import it, unlike a copy defined in a notebook's cells."
+    import importlib
+    return getattr(importlib.import_module('coloring_nb.data'), f.__name__, f)
+
 @contextmanager
 def _mapper(workers:int):
     "An ordered, lazy `map` over `workers` processes (in this process when workers is 1)."
@@ -176,9 +195,10 @@ def _mapper(workers:int):
         try: yield map
         finally: cv2.setNumThreads(threads)
         return
-    context = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
-    with context.Pool(workers, initializer=_worker_init) as pool:
-        yield lambda f, jobs: pool.imap(f, jobs, chunksize=1)
+    context = _pool_context()
+    resolve = (lambda f: f) if context.get_start_method() == 'fork' else _importable
+    with context.Pool(workers, initializer=resolve(_worker_init)) as pool:
+        yield lambda f, jobs: pool.imap(resolve(f), jobs, chunksize=1)
 
 def _default_workers(workers:int|None) -> int:
     "`workers`, or the number of cores this process may use."
