@@ -4,17 +4,17 @@
 
 # %% auto #0
 __all__ = ['IMAGE_SUFFIXES', 'model_input_size', 'load_rgb', 'colorize', 'output_path', 'write_image', 'ColorizeReport',
-           'image_files', 'colorize_files', 'colorize_folder', 'model_source', 'file_hash', 'load_model',
-           'colorize_main']
+           'image_files', 'colorize_files', 'colorize_folder', 'file_hash', 'load_model', 'colorize_main']
 
 # %% ../nbs/08_colorize.ipynb #ca6f047c
-import argparse, hashlib, math, os, re, sys, urllib.parse
+import argparse, math, os, re, sys
 from dataclasses import dataclass, field
 from pathlib import Path
-import cv2, gdown, numpy as np
+import cv2, numpy as np
 from tqdm.auto import tqdm
 from .core import project_home
 from .lab import as_rgb, normalize, read_image, recombine, rgb_to_lab
+from .sources import file_digest, gdrive_download, parse_hash
 from .evaluate import as_predictor
 
 # %% ../nbs/08_colorize.ipynb #5127db57
@@ -151,37 +151,11 @@ def colorize_folder(src:str|Path, # a folder of images
     return colorize_files([src], dst, model, strength, **kwargs)
 
 # %% ../nbs/08_colorize.ipynb #20f432f5
-_DRIVE_ID = re.compile(r'^[-\w]{25,}$')
-
-def model_source(link:str, # a Google Drive link or file id, or an http(s) URL
-                ) -> tuple|None:
-    "(download URL, cache file name) for a link or Drive file id; None when `link` is neither."
-    link = str(link).strip()
-    if link.startswith(('http://', 'https://')):
-        file_id, _ = gdown.parse_url.parse_url(link)
-        if file_id: return f'https://drive.google.com/uc?id={file_id}', f'gdrive-{file_id}.keras'
-        if gdown.parse_url.is_google_drive_url(link):
-            raise ValueError(f"{link}: not a link to one Google Drive file; share the .keras file itself, not its folder")
-        name = Path(urllib.parse.urlparse(link).path).name or 'model'
-        return link, f"{hashlib.sha256(link.encode()).hexdigest()[:12]}-{name if name.endswith('.keras') else name + '.keras'}"
-    if _DRIVE_ID.match(link): return f'https://drive.google.com/uc?id={link}', f'gdrive-{link}.keras'
-    return None
-
-# %% ../nbs/08_colorize.ipynb #ef0e7d82
 def file_hash(path:str|Path, # a file
               algorithm:str='sha256', # any `hashlib` algorithm
              ) -> str:
-    "The file's hash as `'algorithm:hexdigest'` (the format `load_model` and gdown take)."
-    h = hashlib.new(algorithm)
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
-    return f'{algorithm}:{h.hexdigest()}'
-
-def _check_hash_format(hash:str):
-    "Raise a `ValueError` unless `hash` looks like 'algorithm:hexdigest' with a hashlib algorithm."
-    algorithm, _, digest = str(hash).partition(':')
-    if algorithm not in hashlib.algorithms_guaranteed or not re.fullmatch(r'[0-9a-f]+', digest):
-        raise ValueError(f"hash={hash!r}: expected 'algorithm:hexdigest', e.g. 'sha256:…' or 'md5:…' (lower-case hex)")
+    "The file's hash as `'algorithm:hexdigest'` (the form `load_model` and gdown take)."
+    return f'{algorithm}:{file_digest(path, algorithm)}'
 
 def load_model(path_or_link:str|Path, # a .keras file, a Google Drive link or file id, or an http(s) URL
                hash:str|None=None, # expected 'sha256:…' or 'md5:…' of the file; checked when given
@@ -189,24 +163,16 @@ def load_model(path_or_link:str|Path, # a .keras file, a Google Drive link or fi
                quiet:bool=False, # no download progress
               ):
     "A saved Keras model (uncompiled, safe mode) from a local file or a link, downloaded once and cached."
-    text = str(path_or_link)
-    if hash is not None: _check_hash_format(hash)
+    text, expected = str(path_or_link), parse_hash(hash)
     local = Path(text).expanduser()
     if local.is_dir(): raise ValueError(f"{local}: is a folder; expected a .keras file (the Keras 3 format)")
     if local.is_file():
-        if hash and file_hash(local, hash.split(':')[0]) != hash:
-            raise ValueError(f"{local}: hash {file_hash(local, hash.split(':')[0])} does not match the expected {hash}")
+        if expected and (digest := file_digest(local, expected[0])) != expected[1]:
+            raise ValueError(f"{local}: {expected[0]} is {digest}, which does not match the expected {hash}")
         path = local
-    else:
-        source = model_source(text)
-        if source is None: raise FileNotFoundError(f"{text}: no such model file, and not a Google Drive link or file id or an http(s) URL")
-        url, name = source
-        cache = Path(cache_dir) if cache_dir is not None else project_home()/'models'
-        cache.mkdir(parents=True, exist_ok=True)
-        try: path = Path(gdown.cached_download(url, str(cache/name), hash=hash, quiet=quiet, timeout=(30, 120)))
-        except AssertionError as e:
-            raise ValueError(f"{text}: the downloaded file does not match the expected hash ({e}); is it the right link?") from None
-        except Exception as e: raise RuntimeError(f"{text}: download failed ({type(e).__name__}: {e})") from e
+    elif re.match(r'https?://', text) or re.fullmatch(r'[-\w]{25,}', text):   # a link or a Drive file id
+        path = gdrive_download(text, Path(cache_dir) if cache_dir is not None else project_home()/'models', hash=hash, progress=not quiet)
+    else: raise FileNotFoundError(f"{text}: no such model file, and not a Google Drive link or file id or an http(s) URL")
     import keras
     try: return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e: raise ValueError(f"{path}: not a Keras model file that can be loaded ({type(e).__name__}: {e})") from e
