@@ -1,10 +1,11 @@
 "Helpers shared by the benchmark scripts: the machine a run happened on, and writing results as JSON."
-import datetime, json, os, platform, sys
+import argparse, datetime, json, os, platform, sys
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository
 RESULTS = ROOT/'bench'/'results'
+SHARED_DATA = ROOT.parent/'shared'/'data'  # the real butterflies beside a checkout (never in the repository)
 if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))  # so `import coloring_nb` works from a checkout
 
 def cpu_model() -> str:
@@ -51,3 +52,10 @@ def write_json(path, results:dict) -> Path:
     tmp.write_text(json.dumps(results, indent=2) + '\n')
     os.replace(tmp, path)
     return path
+
+def parser(doc:str, name:str|None, data:str|None=None) -> argparse.ArgumentParser:
+    "A benchmark's argument parser with the convention's --data (default ../shared/data/DATA) and --out (default bench/results/NAME.json)."
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if data: p.add_argument('--data', default=str(SHARED_DATA/data), help=f'the images (default: ../shared/data/{data})')
+    if name: p.add_argument('--out', default=str(RESULTS/f'{name}.json'), help='where to write the JSON results')
+    return p

@@ -7,9 +7,9 @@ grey ≈ 0.0298 and mean ≈ 0.0209 ab MSE on `butterflies/valid` at 224².
 
     python bench/baselines.py [--data DIR] [--out FILE] [--size 224] [--batch-size 50]
 """
-import argparse, time
+import time
 from pathlib import Path
-from _common import ROOT, RESULTS, machine_info, write_json
+from _common import machine_info, parser, write_json
 import cv2, numpy as np
 from coloring_nb.lab import AB_SCALE, encode_lab
 from coloring_nb.evaluate import evaluate_many, mean_ab, mean_predictor, grey_predictor, metrics_table
@@ -34,9 +34,7 @@ def lab_batches(files:list, size:int, batch_size:int):
         yield encode_lab(np.stack(images))
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'butterflies'), help='folder with train/ and valid/')
-    p.add_argument('--out', default=str(RESULTS/'baselines.json'), help='where to write the JSON results')
+    p = parser(__doc__, 'baselines', data='butterflies')
     p.add_argument('--size', type=int, default=224, help='image side the images are scored at')
     p.add_argument('--batch-size', type=int, default=50, help='images per batch')
     a = p.parse_args(argv)

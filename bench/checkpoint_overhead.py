@@ -10,15 +10,14 @@ overhead smaller. `--run-dir` can point at a mounted Google Drive folder to meas
 
     python bench/checkpoint_overhead.py [--out FILE] [--steps 20] [--saves 5] [--every N] [--run-dir DIR] [--precision auto]
 """
-import argparse, os, shutil, sys, tempfile, time
+import os, shutil, sys, tempfile, time
 from pathlib import Path
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-from _common import RESULTS, machine_info, write_json
+from _common import machine_info, parser, write_json
 import numpy as np
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--out', default=str(RESULTS/'checkpoint_overhead.json'), help='where to write the JSON results')
+    p = parser(__doc__, 'checkpoint_overhead')
     p.add_argument('--steps', type=int, default=20, help='timed training steps')
     p.add_argument('--warmup', type=int, default=3, help='untimed steps first (compilation)')
     p.add_argument('--saves', type=int, default=5, help='timed checkpoint saves')

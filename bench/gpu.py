@@ -15,10 +15,10 @@ It writes DIR/gpu.json (default bench/results/) and DIR/gpu_grid.png. Rehearse i
     KERAS_BACKEND=jax python bench/gpu.py --size 64 --train-size 32 --batch 4 --steps 2 --minutes 0.3 \
         --limit 64 --widths 8,16 --data DIR
 """
-import argparse, os, sys, time
+import os, sys, time
 from pathlib import Path
 os.environ.setdefault('KERAS_BACKEND', 'jax')
-from _common import ROOT, machine_info, write_json
+from _common import RESULTS, machine_info, parser, write_json
 import numpy as np
 
 # Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets (SXM parts).
@@ -143,9 +143,8 @@ def train_for_minutes(args, peak):
     return out
 
 if __name__ == '__main__':
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'butterflies-112'))
-    p.add_argument('--out-dir', default=os.environ.get('COLORING_NB_BENCH_OUT', str(ROOT/'bench'/'results')))
+    p = parser(__doc__, None, data='butterflies-112')
+    p.add_argument('--out-dir', default=os.environ.get('COLORING_NB_BENCH_OUT', str(RESULTS)))
     p.add_argument('--cache', default=os.environ.get('TMPDIR', '/tmp') + '/coloring_nb_gpu_cache')
     p.add_argument('--size', type=int, default=224, help='side for the throughput part')
     p.add_argument('--batch', type=int, default=32)

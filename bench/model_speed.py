@@ -6,9 +6,9 @@ steps. Also reports both models' forward GFLOPs per image (`model_report`) at 12
 
     python bench/model_speed.py [--out FILE] [--size 128] [--batch 8] [--steps 5] [--warmup 2] [--precision float32]
 """
-import argparse, os, sys, time
+import os, sys, time
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-from _common import RESULTS, machine_info, write_json
+from _common import machine_info, parser, write_json
 import numpy as np
 
 def train_speed(model, size:int, batch:int, steps:int, warmup:int, n_classes:int) -> float:
@@ -26,8 +26,7 @@ def train_speed(model, size:int, batch:int, steps:int, warmup:int, n_classes:int
     return steps * batch / elapsed
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--out', default=str(RESULTS/'model_speed.json'), help='where to write the JSON results')
+    p = parser(__doc__, 'model_speed')
     p.add_argument('--size', type=int, default=128, help='image side used for training')
     p.add_argument('--batch', type=int, default=8, help='images per step')
     p.add_argument('--steps', type=int, default=5, help='timed training steps per model')

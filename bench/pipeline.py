@@ -14,10 +14,10 @@ page cache.
 
     python bench/pipeline.py [--data DIR] [--out FILE] [--size 224] [--rounds 3] [--seed-images 290]
 """
-import argparse, os, resource, shutil, statistics, tempfile, time
+import os, resource, shutil, statistics, tempfile, time
 from pathlib import Path
 from types import SimpleNamespace
-from _common import ROOT, RESULTS, machine_info, write_json
+from _common import machine_info, parser, write_json
 import cv2, numpy as np
 from PIL import Image
 import skimage
@@ -54,9 +54,7 @@ def rates(f, n:int) -> tuple:
     return n / (time.perf_counter() - wall), n / (cpu_seconds() - cpu)
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'butterflies'), help='a folder in the Kaggle layout')
-    p.add_argument('--out', default=str(RESULTS/'pipeline.json'), help='where to write the JSON results')
+    p = parser(__doc__, 'pipeline', data='butterflies')
     p.add_argument('--size', type=int, default=224, help='training size')
     p.add_argument('--rounds', type=int, default=3, help='alternating rounds of the seed way and the cache builds')
     p.add_argument('--seed-images', type=int, default=290, help='images per round for the (slow) seed way')

@@ -10,9 +10,9 @@ measured on. The number of epochs is set so that training fills the budget: it i
 Writes bench/results/quality.json (one entry per predictor: colorizer, colorizer_no_classifier, seed, grey,
 mean, each with ab_mse, psnr, colorfulness, colorfulness_truth, size and minutes trained) and a grid image.
 """
-import argparse, os, shutil, tempfile, time
+import os, shutil, tempfile, time
 from pathlib import Path
-from _common import ROOT, RESULTS, machine_info, write_json
+from _common import machine_info, parser, write_json
 
 MODELS = {  # name -> Config fields
     'colorizer': dict(model='colorizer', classifier=True),
@@ -60,9 +60,7 @@ class TimeLimit:
         return _TimeLimit()
 
 if __name__ == '__main__':
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--data', default=str(ROOT.parent/'shared'/'data'/'butterflies'))
-    p.add_argument('--out', default=str(RESULTS/'quality.json'))
+    p = parser(__doc__, 'quality', data='butterflies')
     p.add_argument('--size', type=int, default=64)
     p.add_argument('--minutes', type=float, default=15.0, help='training budget per model')
     p.add_argument('--models', default=','.join(MODELS))
