@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['MIN_SIDE', 'MAX_PIXELS', 'MIN_CHROMA', 'MIN_COLOUR_FRACTION', 'SKIP_REASONS', 'CACHE_FORMAT', 'SPLIT_ORDER',
-           'image_format', 'image_header', 'is_grayscale', 'validate_image', 'fit_square', 'skip_counts',
-           'validate_index', 'inputs_hash', 'LabCache', 'build_cache', 'copy_cache', 'Batches']
+           'CACHE_ADVICE', 'COPY_ADVICE', 'image_format', 'image_header', 'is_grayscale', 'validate_image',
+           'fit_square', 'skip_counts', 'validate_index', 'inputs_hash', 'LabCache', 'build_cache', 'copy_cache',
+           'Batches']
 
 # %% ../nbs/03_data.ipynb #da7a16eb
 import copy, dataclasses, hashlib, io, json, math, os, shutil, threading, warnings
@@ -18,6 +19,7 @@ import cv2, numpy as np
 from PIL import Image, ImageOps
 from tqdm.auto import tqdm
 from .lab import AB_SCALE, as_rgb_u8
+from .core import DiskFullError, check_free_space, is_disk_full
 
 # %% ../nbs/03_data.ipynb #97b810f8
 MIN_SIDE = 32                 # shorter side in pixels below which an image is skipped ('too small')
@@ -377,6 +379,8 @@ def _clear(cache_dir:Path):
     shutil.rmtree(cache_dir/'chunks', ignore_errors=True)
 
 # %% ../nbs/03_data.ipynb #2374084f
+CACHE_ADVICE = "free some space there, or build the cache on another disk (`cache_dir`, or `--cache-dir`)"
+
 def build_cache(index, # an `ImageIndex` (coloring_nb.sources): items with path, label, class_name, split
                 cache_dir:str|Path, # the cache folder (local disk: see `copy_cache` for Drive)
                 size:int, # training size: every image becomes size×size
@@ -409,6 +413,26 @@ def build_cache(index, # an `ImageIndex` (coloring_nb.sources): items with path,
     done = []                                               # the markers of committed chunks, in order
     while len(done) < len(jobs) and (chunks_dir/f'{len(done):06d}.json').exists():
         done.append(json.loads((chunks_dir/f'{len(done):06d}.json').read_text()))
+    remaining = sum(len(m) for _, m in jobs[len(done):])
+    check_free_space(cache_dir, remaining * size * size * 3, f"the Lab cache of {remaining:,} images at {size}²", advice=CACHE_ADVICE)
+    try:
+        _commit_chunks(items, cache_dir, size, params, chunk_size, workers, progress, on_chunk, members, jobs, done)
+        cache = _finish(index, items, cache_dir, size, key, params, chunk_size, jobs, done)
+    except OSError as e:
+        if not is_disk_full(e): raise
+        n_done = sum(len(m['reasons']) for m in done)
+        raise DiskFullError(e.errno, f"The disk filled up while building the Lab cache in {cache_dir} ({e.strerror}). "
+                            f"The {n_done:,} of {len(items):,} images processed so far are kept and a rerun resumes from "
+                            f"them: {CACHE_ADVICE}, then run again.") from e
+    if progress and cache.manifest['skipped']:
+        print(f"skipped {len(cache.manifest['skipped'])} of {len(items)} files: "
+              + ', '.join(f'{n} {reason}' for reason, n in cache.manifest['skip_counts'].items())
+              + f" (the list: manifest.json in {cache_dir})")
+    return cache
+
+def _commit_chunks(items, cache_dir, size, params, chunk_size, workers, progress, on_chunk, members, jobs, done):
+    "Process the chunks not yet committed, in order, appending each one's marker to `done` as it commits."
+    chunks_dir = cache_dir/'chunks'
     if len(done) < len(jobs):
         row_bytes, todo, offsets = size * size * 3, [], {}
         for s in dict.fromkeys(s for s, _ in jobs[len(done):]):
@@ -430,12 +454,6 @@ def build_cache(index, # an `ImageIndex` (coloring_nb.sources): items with path,
                 done.append(marker)
                 bar.update(len(reasons))
                 if on_chunk: on_chunk(k, len(jobs), len(reasons))
-    cache = _finish(index, items, cache_dir, size, key, params, chunk_size, jobs, done)
-    if progress and cache.manifest['skipped']:
-        print(f"skipped {len(cache.manifest['skipped'])} of {len(items)} files: "
-              + ', '.join(f'{n} {reason}' for reason, n in cache.manifest['skip_counts'].items())
-              + f" (the list: manifest.json in {cache_dir})")
-    return cache
 
 # %% ../nbs/03_data.ipynb #fb46e2d0
 def _copy_range(src:int, dst:int, src_offset:int, dst_offset:int, count:int):
@@ -491,6 +509,8 @@ def _finish(index, items, cache_dir, size, key, params, chunk_size, jobs, done) 
     return LabCache.open(cache_dir)
 
 # %% ../nbs/03_data.ipynb #3a49dfac
+COPY_ADVICE = "free some space there (on Drive, empty its bin too), or keep the cache elsewhere"
+
 def copy_cache(src:str|Path, # a complete cache
                dst:str|Path, # where to put it (created; a cache already there is replaced)
               ) -> LabCache:
@@ -502,13 +522,19 @@ def copy_cache(src:str|Path, # a complete cache
         except (OSError, ValueError): pass
     dst.mkdir(parents=True, exist_ok=True)
     _clear(dst)                                             # the manifest goes first: dst is incomplete from here on
-    for name in source.manifest['files']:
-        tmp = dst/(name + '.copying')
-        shutil.copyfile(source.path/name, tmp)
-        os.replace(tmp, dst/name)
-    tmp = dst/'manifest.json.copying'
-    shutil.copyfile(source.path/'manifest.json', tmp)
-    os.replace(tmp, dst/'manifest.json')
+    names = [*source.manifest['files'], 'manifest.json']   # the manifest last
+    need = sum((source.path/name).stat().st_size for name in names)
+    check_free_space(dst, need, f"a copy of the Lab cache {source.path}", advice=COPY_ADVICE)
+    try:
+        for name in names:
+            tmp = dst/(name + '.copying')
+            shutil.copyfile(source.path/name, tmp)
+            os.replace(tmp, dst/name)
+    except OSError as e:
+        if not is_disk_full(e): raise
+        _clear(dst)                                         # an incomplete copy is useless: give its room back
+        raise DiskFullError(e.errno, f"The disk filled up while copying the Lab cache to {dst} ({e.strerror}); the partial "
+                            f"copy was removed and {source.path} is intact: {COPY_ADVICE}.") from e
     return LabCache.open(dst)
 
 # %% ../nbs/03_data.ipynb #cc5272d0
