@@ -13,7 +13,7 @@ import numpy as np
 from .core import Config, MODELS, PRECISIONS
 from .sources import open_source
 from .data import build_cache
-from .checkpoint import CheckpointError
+from .checkpoint import CheckpointError, RunBusyError, RunLease
 from .train import train, run_folder, RunFolderError, CONFIG, FINAL, HISTORY, MONITOR
 from .evaluate import baselines, evaluate_many, image_grid, metrics_table, plot_history
 
@@ -42,6 +42,7 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument('--precision', choices=PRECISIONS, help="'auto' (mixed precision where fast), or a Keras dtype policy")
     p.add_argument('--cache-dir', help='where the Lab cache lives (default: local disk)')
     p.add_argument('--deterministic', action='store_true', help='deterministic TensorFlow kernels (slower on GPU)')
+    p.add_argument('--takeover', action='store_true', help='take the run folder over from another session that holds its lease')
     p.add_argument('--verbose', type=int, choices=(0, 1, 2), default=1, help='0 quiet, 1 progress bar, 2 a line per epoch')
     return p
 
@@ -70,8 +71,8 @@ def train_main(argv:list|None=None # the arguments (default: sys.argv[1:])
     args = train_parser().parse_args(argv)
     try:
         config, run_dir = train_config(args)
-        model, history = train(config, run_dir=run_dir, verbose=args.verbose, deterministic=args.deterministic)
-    except (RunFolderError, CheckpointError, ValueError, FileNotFoundError) as e:
+        model, history = train(config, run_dir=run_dir, verbose=args.verbose, deterministic=args.deterministic, takeover=args.takeover)
+    except (RunFolderError, RunBusyError, CheckpointError, ValueError, OSError) as e:
         print(f"coloring_nb_train: error: {e}", file=sys.stderr)
         return 2
     best = min(history.get(MONITOR) or [float('nan')])
@@ -158,7 +159,7 @@ def demo_main(argv:list|None=None # the arguments (default: sys.argv[1:])
                    class_names=cache.class_names, n=len(rows), path=paths['grid.png'])
         plot_history(history, path=paths['history.png'])
         model.save(paths['model.keras'])
-    except (RunFolderError, CheckpointError, ValueError, OSError) as e:
+    except (RunFolderError, RunBusyError, CheckpointError, ValueError, OSError) as e:
         hint = " (the folder holds a demo run with other settings: choose another --out, or delete it)" if isinstance(e, RunFolderError) else ''
         print(f"coloring_nb_demo: error: {e}{hint}", file=sys.stderr)
         return 2

@@ -19,7 +19,7 @@ from .core import Config, DRIVE_MOUNT, LOCAL_HOME, project_home, runs_dir, gpu_a
 from .sources import open_source
 from .data import build_cache, LabCache, Batches
 from .model import build_model
-from .checkpoint import (CheckpointStore, Checkpoint, CheckpointError, atomic_write, model_state, restore_model_state,
+from .checkpoint import (CheckpointStore, Checkpoint, CheckpointError, RunLease, RunBusyError, atomic_write, model_state, restore_model_state,
                          variable_paths, rng_state, set_rng_state, pause_point)
 
 # %% ../nbs/06_train.ipynb #6093b638
@@ -297,27 +297,29 @@ def train(config:Config, # the run
           jit_compile:bool|None=None, # XLA; default: on a GPU
           stage_dir:str|Path|None=None, # local staging folder for checkpoints (default: the temp folder)
           callbacks=(), # more Keras callbacks
+          takeover:bool=False, # take the run folder from another session that holds its lease (see `RunLease`)
          ) -> tuple:
     "Train the run `config` describes, resuming it exactly where it stopped, or return it if finished; returns (model, history)."
     say = print if verbose else (lambda *a, **k: None)
     run_dir = check_writable(run_folder(config, run_dir))
-    check_run_config(run_dir, config)
-    store = CheckpointStore(run_dir, config.keep_checkpoints, stage_dir)
-    store.clean()
-    if store.finished is not None:
-        if (final := store.verified(FINAL)) is not None:
-            f = store.finished
-            say(f"Run {run_dir} is finished ({f['epochs']} epochs{', stopped early' if f['stopped_early'] else ''}; "
-                f"best {MONITOR} {f['best_val_ab_mse']:.5f} at epoch {f['best_epoch'] + 1}): returning its model {final}")
-            return keras.saving.load_model(final), read_history(run_dir)
-        warnings.warn(f"Run {run_dir} is finished, but {run_dir/FINAL} is missing or damaged: saving it again from the newest checkpoint")
-    if deterministic: _enable_determinism()
-    old_policy, policy = keras.config.dtype_policy(), resolve_precision(config.precision)
-    keras.config.set_dtype_policy(policy)
-    try: return _train(config, run_dir, store, index, cache, verbose, say, policy, jit_compile, callbacks)
-    finally: keras.config.set_dtype_policy(old_policy)
+    with RunLease(run_dir).acquire(takeover=takeover, say=say) as lease:
+        check_run_config(run_dir, config)
+        store = CheckpointStore(run_dir, config.keep_checkpoints, stage_dir)
+        store.clean()
+        if store.finished is not None:
+            if (final := store.verified(FINAL)) is not None:
+                f = store.finished
+                say(f"Run {run_dir} is finished ({f['epochs']} epochs{', stopped early' if f['stopped_early'] else ''}; "
+                    f"best {MONITOR} {f['best_val_ab_mse']:.5f} at epoch {f['best_epoch'] + 1}): returning its model {final}")
+                return keras.saving.load_model(final), read_history(run_dir)
+            warnings.warn(f"Run {run_dir} is finished, but {run_dir/FINAL} is missing or damaged: saving it again from the newest checkpoint")
+        if deterministic: _enable_determinism()
+        old_policy, policy = keras.config.dtype_policy(), resolve_precision(config.precision)
+        keras.config.set_dtype_policy(policy)
+        try: return _train(config, run_dir, store, lease, index, cache, verbose, say, policy, jit_compile, callbacks)
+        finally: keras.config.set_dtype_policy(old_policy)
 
-def _train(config, run_dir, store, index, cache, verbose, say, policy, jit_compile, callbacks):
+def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, jit_compile, callbacks):
     cache = cache if cache is not None else prepare_data(config, index, progress=verbose > 0)
     n_classes = classes_for(config, cache)
     train_batches = Batches(cache, 'train', config.batch_size, config.seed)
@@ -343,6 +345,7 @@ def _train(config, run_dir, store, index, cache, verbose, say, policy, jit_compi
         if (epoch, step) != (state.epoch, state.step):
             raise RuntimeError(f"checkpoint asked for (epoch {epoch}, step {step}), but training is at ({state.epoch}, {state.step})")
         if getattr(model, 'stop_training', False): state.stopped = True
+        lease.check()                                       # another session took the folder over: write nothing
         return run_state(model, state, config, data, policy)
 
     checkpoint = Checkpoint(store, state_fn, config.checkpoint_every, spe)
@@ -386,6 +389,7 @@ def _train(config, run_dir, store, index, cache, verbose, say, policy, jit_compi
     if state.best_weights is not None: model.set_weights(state.best_weights)
     store.stage_dir.mkdir(parents=True, exist_ok=True)
     staged = store.stage_dir/f'{os.getpid()}-{FINAL}'
+    lease.check()
     try:
         model.save(staged)
         store.save_file(staged, FINAL)
