@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 import cv2, numpy as np
 from tqdm.auto import tqdm
-from .core import in_colab, project_home
+from .core import DiskFullError, check_free_space, human_bytes, in_colab, is_disk_full, project_home
 from .lab import lab_to_rgb
 
 # %% ../nbs/02_sources.ipynb #dcc7da39
@@ -427,14 +427,14 @@ def _unsafe(name:str, link:str|None=None, hard:bool=False) -> str|None:
     return None
 
 def _archive_entries(archive:Path) -> tuple:
-    "('zip'|'tar', list of (name, reason or None)) for every entry."
+    "('zip'|'tar', list of (name, reason or None) for every entry, the bytes its files unpack to)."
     if zipfile.is_zipfile(archive):
         with zipfile.ZipFile(archive) as z:
             entries = []
             for info in z.infolist():
                 is_link = stat.S_ISLNK(info.external_attr >> 16)
                 entries.append((info.filename, _unsafe(info.filename, z.read(info).decode(errors='replace') if is_link else None)))
-            return 'zip', entries
+            return 'zip', entries, sum(info.file_size for info in z.infolist())
     if tarfile.is_tarfile(archive):
         with tarfile.open(archive) as t:
             entries = []
@@ -442,7 +442,7 @@ def _archive_entries(archive:Path) -> tuple:
                 why = _unsafe(m.name, m.linkname if m.issym() or m.islnk() else None, m.islnk())
                 if why is None and not (m.isfile() or m.isdir() or m.issym() or m.islnk()): why = 'device or special file'
                 entries.append((m.name, why))
-            return 'tar', entries
+            return 'tar', entries, sum(m.size for m in t.getmembers() if m.isfile())
     raise ValueError(f"{archive} is not a zip or tar archive")
 
 # %% ../nbs/02_sources.ipynb #43b9185c
@@ -462,13 +462,16 @@ def extract_archive(archive:str|Path, # a zip or tar file
         if not replace: raise FileExistsError(f"{dest} holds an extraction of another archive ({json.loads(marker.read_text())['archive']}); "
                                               "pass replace=True or choose another folder")
     _check_free(dest, _EXTRACTED_MARKER, f'extracting {archive.name}')
-    kind, entries = _archive_entries(archive)
+    kind, entries, n_bytes = _archive_entries(archive)
     if refused := [(n, why) for n, why in entries if why]:
         listing = '; '.join(f'{n!r}: {why}' for n, why in refused[:10]) + (' ...' if len(refused) > 10 else '')
         raise ValueError(f"{archive.name}: refused, {len(refused)} unsafe entries ({listing}); nothing was extracted")
     tmp = dest.with_name(f'.{dest.name}.partial')
     if tmp.exists(): shutil.rmtree(tmp)
     tmp.mkdir(parents=True)
+    advice = 'free some space there, or extract it elsewhere (another data folder)'
+    try: check_free_space(tmp, n_bytes, f"extracting {archive.name} ({len(entries):,} entries)", advice)
+    except DiskFullError: tmp.rmdir(); raise
     try:
         if kind == 'zip':
             with zipfile.ZipFile(archive) as z:
@@ -481,8 +484,12 @@ def extract_archive(archive:str|Path, # a zip or tar file
                     t.extract(member, tmp, filter='data')
         (tmp/_EXTRACTED_MARKER).write_text(json.dumps(signature))   # written last
         _replace_into(tmp, dest)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if is_disk_full(e):
+            raise DiskFullError(e.errno, f"The disk filled up while extracting {archive.name} ({human_bytes(n_bytes)} unpacked) "
+                                f"into {dest} ({e.strerror}); the partial extraction was removed, {archive} and anything "
+                                f"already in {dest} are as they were: {advice}, then run again.") from e
         raise
     return dest
 
