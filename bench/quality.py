@@ -9,6 +9,12 @@ valid split is kept for the final evaluation only, so the figures are not chosen
 measured on. The number of epochs is set so that training fills the budget: it is measured first on a few steps.
 Writes bench/results/quality.json (one entry per predictor: colorizer, colorizer_no_classifier, seed, grey,
 mean, each with ab_mse, psnr, colorfulness, colorfulness_truth, size and minutes trained) and a grid image.
+
+The README's two quality runs (the second reads bench/results/quality_112.json):
+
+    python bench/quality.py --minutes 12
+    python bench/quality.py --data ../shared/data/butterflies-112 --size 112 --minutes 70 --models colorizer \
+        --out bench/results/quality_112.json
 """
 import os, shutil, tempfile, time
 from pathlib import Path
