@@ -37,7 +37,7 @@ def results_table() -> str:
     "The README's results, every figure read from the JSON files the benchmarks in bench/ wrote."
     rows = ['| what | coloring_nb | the seed | measured on | by |', '| --- | --- | --- | --- | --- |']
     def row(what, ours, seed, d, script): rows.append(f'| {what} | {ours} | {seed} | {_machine(d)} | `bench/{script}.py` |')
-    for q in filter(None, map(_load, ('quality', 'quality_112'))):   # bench/quality.py at 64² and at 112²
+    for q in filter(None, map(_load, ('quality', 'quality_112', 'quality_112_no_classifier'))):   # bench/quality.py at 64² and 112²
         mean = q['mean']['ab_mse']
         for name, label in (('colorizer', 'default colorizer, with classifier'), ('colorizer_no_classifier', 'default colorizer, no classifier'),
                             ('seed', "the seed's model (random frozen ResNet50: offline)")):

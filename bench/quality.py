@@ -10,11 +10,13 @@ measured on. The number of epochs is set so that training fills the budget: it i
 Writes bench/results/quality.json (one entry per predictor: colorizer, colorizer_no_classifier, seed, grey,
 mean, each with ab_mse, psnr, colorfulness, colorfulness_truth, size and minutes trained) and a grid image.
 
-The README's two quality runs (the second reads bench/results/quality_112.json):
+The README's quality runs:
 
     python bench/quality.py --minutes 12
     python bench/quality.py --data ../shared/data/butterflies-112 --size 112 --minutes 70 --models colorizer \
         --out bench/results/quality_112.json
+    python bench/quality.py --data ../shared/data/butterflies-112 --size 112 --minutes 70 \
+        --models colorizer_no_classifier --out bench/results/quality_112_no_classifier.json
 """
 import os, shutil, tempfile, time
 from pathlib import Path

@@ -692,6 +692,10 @@ def gdrive_download(id_or_url:str, # a Drive file id or link, or an http(s) URL
                                + (" (not found: check the link, and that the file is shared with 'Anyone with the link')" if code == 404 else '')) from None
         except gdown.exceptions.FileURLRetrievalError as e:
             raise RuntimeError(f"gdown could not get {url}: is the file shared with 'Anyone with the link'?\n{e}") from None
+        except OSError as e:
+            if not is_disk_full(e): raise
+            raise DiskFullError(e.errno, f"The disk filled up while downloading {url} into {dest} ({e.strerror}); the partial "
+                                "file was removed: free some space there, or download elsewhere, then run again.") from e
         if expected and hasher.hexdigest() != expected[1]:
             raise ValueError(f"{got.name} from {url}: {expected[0]} is {hasher.hexdigest()}, expected {expected[1]}; "
                              "the file was deleted")
