@@ -620,6 +620,11 @@ def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
                    403: 'access denied: accept the data set\'s rules on its Kaggle page first',
                    404: 'no such data set'}.get(code, str(e))
             raise RuntimeError(f"Kaggle download of {slug} failed (HTTP {code}): {why}") from None
+        except OSError as e:
+            if not is_disk_full(e): raise
+            raise DiskFullError(e.errno, f"The disk filled up while downloading the Kaggle data set {slug} into {work} ({e.strerror}). "
+                                "Free some space (the zip and its extraction both need room), or choose another data folder, then "
+                                "run again; an earlier copy of the data set there is untouched.") from e
     archive = work/f'{name}.zip'
     if not archive.is_file(): raise RuntimeError(f"the kaggle client finished without writing {archive}")
     if target.exists(): shutil.rmtree(target)     # an earlier, unfinished attempt
