@@ -13,7 +13,7 @@ import numpy as np
 from .core import Config, MODELS, PRECISIONS
 from .sources import open_source
 from .data import build_cache
-from .checkpoint import CheckpointError, RunBusyError, RunLease
+from .checkpoint import CheckpointError, RunBusyError
 from .train import train, run_folder, RunFolderError, CONFIG, FINAL, HISTORY, MONITOR
 from .evaluate import baselines, evaluate_many, image_grid, metrics_table, plot_history
 

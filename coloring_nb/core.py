@@ -9,7 +9,7 @@ __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MODEL
 
 # %% ../nbs/00_core.ipynb #3056dccb
 import dataclasses, difflib, errno, json, os, random, shutil, sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np
 

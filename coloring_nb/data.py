@@ -13,7 +13,7 @@ import copy, dataclasses, hashlib, io, json, math, os, shutil, threading, warnin
 import multiprocessing as mp
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 import cv2, numpy as np
 from PIL import Image, ImageOps

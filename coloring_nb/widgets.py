@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2, numpy as np
 import ipywidgets as widgets
 from .core import in_colab, project_home
-from .lab import lab_u8_to_L_ab, lab_to_rgb, normalize, read_image, recombine, rgb_to_lab
+from .lab import lab_u8_to_L_ab, normalize, read_image, recombine, rgb_to_lab
 from .data import MAX_PIXELS, SKIP_REASONS, LabCache, image_header
 from .evaluate import as_predictor
 from .colorize import model_input_size, write_image
