@@ -19,7 +19,7 @@ from .core import Config, DRIVE_MOUNT, LOCAL_HOME, project_home, runs_dir, gpu_a
 from .sources import open_source
 from .data import build_cache, LabCache, Batches
 from .model import build_model
-from .checkpoint import (CheckpointStore, Checkpoint, CheckpointError, RunLease, RunBusyError, atomic_write, model_state, restore_model_state,
+from .checkpoint import (CheckpointStore, Checkpoint, CheckpointError, RunLease, atomic_write, model_state, restore_model_state,
                          variable_paths, rng_state, set_rng_state, pause_point)
 
 # %% ../nbs/06_train.ipynb #6093b638
