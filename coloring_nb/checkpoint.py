@@ -13,6 +13,7 @@ import contextlib, hashlib, json, os, random, socket, tempfile, threading, time,
 from pathlib import Path
 import numpy as np
 import keras
+from .core import MOUNT_HINT, is_mount_lost
 
 # %% ../nbs/05_checkpoint.ipynb #97656b36
 PAUSE_AT_ENV, PAUSE_FLAG_ENV = 'COLORING_NB_PAUSE_AT', 'COLORING_NB_PAUSE_FLAG'
@@ -131,11 +132,16 @@ class CheckpointStore:
         atomic_write(self.run_dir/MANIFEST, json.dumps({**self.manifest, **changes}, indent=1) + '\n')
 
     def _fail(self, what:str, target:Path, e:OSError):
-        prev = self.complete()
-        raise CheckpointError(
-            f"Could not write {what} to {self.run_dir}: writing {target} failed: {e.strerror or e} (errno {e.errno}). "
-            f"The previous checkpoint ({self.run_dir/prev[0] if prev else 'none yet'}) is intact. "
-            "Free some space (local disk, or the Drive quota) and run the same command again to resume.") from e
+        try: prev = self.complete()
+        except OSError: prev = None                     # the folder itself cannot be read (a lost mount)
+        previous = (f"The previous checkpoint ({self.run_dir/prev[0]}) is intact." if prev else
+                    "No checkpoint of this run was written before." if prev is not None else
+                    "The checkpoints written before it are intact (they are read again on resume).")
+        advice = (f"The connection to Google Drive was lost: run the Drive cell again ({MOUNT_HINT}), then run the same "
+                  "command again to resume." if is_mount_lost(e) else
+                  "Free some space (local disk, or the Drive quota) and run the same command again to resume.")
+        raise CheckpointError(f"Could not write {what} to {self.run_dir}: writing {target} failed: {e.strerror or e} "
+                              f"(errno {e.errno}). {previous} {advice}") from e
 
     def save(self, arrays:dict, # name -> numpy array
              meta:dict, # JSON-ready facts; must hold 'global_step'
@@ -155,7 +161,8 @@ class CheckpointStore:
             target = self.run_dir/MANIFEST
             self._write_manifest(newest=name, checkpoints=kept)
         except OSError as e:
-            if not js.exists(): npz.unlink(missing_ok=True)  # arrays without their meta are not a checkpoint
+            with contextlib.suppress(OSError):        # on a lost mount this fails too; `clean` removes it later
+                if not js.exists(): npz.unlink(missing_ok=True)  # arrays without their meta are not a checkpoint
             self._fail(f'checkpoint {name}', target, e)
         finally:
             staged.unlink(missing_ok=True)
@@ -333,7 +340,9 @@ class RunLease:
 
     def check(self):
         "Raise `RunBusyError` when another session has taken the lease over (call before writing)."
-        if not self.held():
+        try: held = self.held()
+        except OSError: return                                # unreadable (a lost mount): the write that follows says so
+        if not held:
             raise RunBusyError(f"Another session took over the run folder {self.run_dir} ({_describe(self.read()[1] or {})}); "
                                "this one stops without writing. Its last checkpoint is intact.")
 
@@ -341,7 +350,8 @@ class RunLease:
         "Stop the heartbeat and remove the lease if it is still this process's."
         self._stop.set()
         if self._thread is not None: self._thread.join()
-        if self.held(): self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):                     # a lost mount: the lease goes stale and is taken over later
+            if self.held(): self.path.unlink(missing_ok=True)
 
     def __enter__(self): return self
     def __exit__(self, *exc): self.release()

@@ -644,7 +644,9 @@ def gdrive_url(id_or_url:str # a Drive file id, a Drive sharing link, or any htt
     if re.fullmatch(r'[-\w]{10,}', s): return f'https://drive.google.com/uc?id={s}'
     if not re.match(r'https?://', s):
         raise ValueError(f"{s!r} is neither a Drive file id (letters, digits, - and _) nor an http(s) URL")
-    file_id, _ = parse_url(s)
+    # the file's own link forms first: gdown 5.2.2 (Colab's) misses '…/file/d/ID' without '/view'
+    link = re.match(r'https?://(?:drive|docs)\.google\.com/(?:file/d/([-\w]{10,})(?:[/?#]|$)|(?:open|uc)\?(?:[^#]*&)?id=([-\w]{10,}))', s)
+    file_id = (link.group(1) or link.group(2)) if link else parse_url(s)[0]
     if file_id: return f'https://drive.google.com/uc?id={file_id}'
     if re.match(r'https?://drive\.google\.com/drive/(u/\d+/)?folders/', s):
         raise ValueError(f"{s} is a Google Drive folder: share and link the file itself")
@@ -688,9 +690,12 @@ def gdrive_download(id_or_url:str, # a Drive file id or link, or an http(s) URL
     work = dest/'.gdown-partial'
     if work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True)
-    hasher = hashlib.new(expected[0]) if expected else None
-    try:
-        try: got = Path(gdown.download(url, str(work) + os.sep, quiet=not progress, hasher=hasher))
+    try:   # the hash is checked after the download: gdown's `hasher` argument is new in 6.3 (Colab has 5.2.2)
+        try:
+            if not url.startswith('https://drive.google.com/'):   # gdown 5 (Colab's) saves a 404 page as the file: ask first
+                head = requests.head(url, allow_redirects=True, timeout=60)
+                if head.status_code in (404, 410): head.raise_for_status()
+            got = Path(gdown.download(url, str(work) + os.sep, quiet=not progress))
         except requests.HTTPError as e:
             code = e.response.status_code if e.response is not None else '?'
             raise RuntimeError(f"download of {url} failed: HTTP {code}"
@@ -701,8 +706,8 @@ def gdrive_download(id_or_url:str, # a Drive file id or link, or an http(s) URL
             if not is_disk_full(e): raise
             raise DiskFullError(e.errno, f"The disk filled up while downloading {url} into {dest} ({e.strerror}); the partial "
                                 "file was removed: free some space there, or download elsewhere, then run again.") from e
-        if expected and hasher.hexdigest() != expected[1]:
-            raise ValueError(f"{got.name} from {url}: {expected[0]} is {hasher.hexdigest()}, expected {expected[1]}; "
+        if expected and (digest := file_digest(got, expected[0])) != expected[1]:
+            raise ValueError(f"{got.name} from {url}: {expected[0]} is {digest}, expected {expected[1]}; "
                              "the file was deleted")
         file = dest/got.name
         os.replace(got, file)

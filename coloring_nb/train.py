@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['HUBER_DELTA', 'LR_FLOOR', 'FINAL', 'HISTORY', 'CONFIG', 'RESUMABLE_FIELDS', 'MONITOR', 'cpu_flags',
-           'gpu_compute_capability', 'resolve_precision', 'compile_model', 'step_logs', 'RunFolderError', 'run_folder',
-           'check_writable', 'check_run_config', 'local_home', 'source_slug', 'prepare_data', 'classes_for',
-           'TrainState', 'run_state', 'targets', 'evaluate_batches', 'tensorboard_callback', 'write_history',
-           'read_history', 'train']
+           'gpu_compute_capability', 'resolve_precision', 'compile_model', 'step_logs', 'targets', 'batch_logs',
+           'RunFolderError', 'run_folder', 'check_writable', 'check_run_config', 'local_home', 'source_slug',
+           'prepare_data', 'classes_for', 'TrainState', 'run_state', 'evaluate_batches', 'tensorboard_callback',
+           'write_history', 'read_history', 'train']
 
 # %% ../nbs/06_train.ipynb #a8f0c35a
 import hashlib, json, os, re, time, warnings
@@ -87,6 +87,20 @@ def step_logs(logs:dict, outputs) -> dict:
     if len(outputs) == 1:  # Keras leaves a single output's names unprefixed
         return {'loss': logs['loss'], 'ab_mse': logs['mse']}
     return {k: logs[k] for k in ('loss', 'ab_loss', 'ab_mse', 'cls_loss', 'cls_accuracy')}
+
+# %% ../nbs/06_train.ipynb #590d277c
+def targets(ab, labels, outputs) -> dict:
+    "The targets for the model's outputs: ab, and the labels when it has a classifier."
+    return {'ab': ab, 'cls': labels} if 'cls' in outputs else {'ab': ab}
+
+def batch_logs(model:keras.Model, # a compiled model
+               L, ab, labels, # one batch: L, ab and class labels (ignored without a classifier)
+               train:bool=False, # a training step (the weights change) or an evaluation
+              ) -> dict:
+    "One batch's own losses and metrics (`step_logs` names), not a running mean over earlier batches."
+    model.reset_metrics()
+    run = model.train_on_batch if train else model.test_on_batch
+    return step_logs(run(L, targets(ab, labels, model.output), return_dict=True), model.output)
 
 # %% ../nbs/06_train.ipynb #569181c5
 FINAL, HISTORY, CONFIG = 'final.keras', 'history.json', 'config.json'
@@ -245,17 +259,13 @@ def run_state(model:keras.Model, # the compiled model being trained
              'rng': rng_state(), 'variables': variable_paths(model)})
 
 # %% ../nbs/06_train.ipynb #56dcd414
-def targets(ab, labels, outputs) -> dict:
-    "The targets for the model's outputs: ab, and the labels when it has a classifier."
-    return {'ab': ab, 'cls': labels} if 'cls' in outputs else {'ab': ab}
-
 def evaluate_batches(model:keras.Model, # a compiled model
                      batches:Batches, # e.g. the valid split, not shuffled, not augmented
                     ) -> dict:
     "The model's losses and metrics over all of `batches` (`step_logs` names), each batch weighted by its size."
     sums, n = {}, 0
     for L, ab, labels in batches.epoch(0):
-        logs = step_logs(model.test_on_batch(L, targets(ab, labels, model.output), return_dict=True), model.output)
+        logs = batch_logs(model, L, ab, labels)
         for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + float(v) * len(L)
         n += len(L)
     return {k: v / n for k, v in sums.items()}
@@ -363,7 +373,7 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
             if start: bar.update(start, list(state.means().items()), finalize=False)
             for step, (L, ab, labels) in enumerate(train_batches.epoch(epoch, start), start=start):
                 cbs.on_train_batch_begin(step)
-                state.add(step_logs(model.train_on_batch(L, targets(ab, labels, model.output), return_dict=True), model.output))
+                state.add(batch_logs(model, L, ab, labels, train=True))
                 state.step = step + 1
                 means = state.means()
                 bar.stateful_metrics = set(means)

@@ -87,6 +87,7 @@ class ColorizeWidget:
                  out_dir:str|Path|None=None, # where downloads are saved (default: project home / colorized)
                  max_preview:int=800, # longest side of the displayed pictures; downloads are full size
                  display_width:int=256, # width of each panel on screen, in pixels
+                 colab:bool|None=None, # Colab's way (the browser downloads; custom widget manager): default `in_colab()`
                 ):
         self.predict, self.hw = as_predictor(model), model_input_size(model, size)
         self.cache = LabCache.open(cache) if isinstance(cache, (str, Path)) else cache
@@ -96,7 +97,8 @@ class ColorizeWidget:
         self.out_dir = Path(out_dir) if out_dir is not None else project_home()/'colorized'
         self.max_preview, self._entries, self._n_uploads, self._quiet = max_preview, {}, 0, False
         self.current = None
-        if in_colab() and int(widgets.__version__.split('.')[0]) >= 8:
+        self.colab = in_colab() if colab is None else colab
+        if self.colab and int(widgets.__version__.split('.')[0]) >= 8:
             from google.colab import output; output.enable_custom_widget_manager()
         # controls
         self.upload = widgets.FileUpload(accept='image/*', multiple=True, description='Upload photos')
@@ -210,8 +212,8 @@ class ColorizeWidget:
             added.append((name, key))
         self.message.value = _error_html(errors) if errors else ''
         if added: self._set_options(list(added) + list(self.picker.options), added[0][1])
-        try: self.upload.value = ()          # so that uploading the same file again is seen as a change
-        except Exception: pass
+        try: self.upload.value = ()          # so that uploading the same file again is seen as a change (ipywidgets 8)
+        except Exception: self.upload.set_trait('value', {})   # ipywidgets 7: `value` is read-only
 
     def save(self, path:str|Path|None=None, # where to write (default: out_dir / NAME_colorized.png)
             ) -> Path|None:
@@ -223,7 +225,7 @@ class ColorizeWidget:
         path = Path(path) if path is not None else self.out_dir/f"{Path(self.current['name']).stem}_colorized.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_image(path, rgb)
-        if in_colab():
+        if self.colab:
             from google.colab import files
             with self.log: files.download(str(path))
             self.link.value = f'saved to {html.escape(str(path))} (your browser downloads it)'
@@ -234,7 +236,10 @@ class ColorizeWidget:
         "The widget's box, to display."
         return self.box
 
-    def _repr_mimebundle_(self, **kwargs): return self.box._repr_mimebundle_(**kwargs)
+    def _ipython_display_(self):
+        "Display the box: ipywidgets 7 (Colab's) shows widgets through `display`, not through `_repr_mimebundle_`."
+        from IPython.display import display
+        display(self.box)
 
 def _error_html(errors:list) -> str:
     "Error messages as red HTML lines."
