@@ -212,8 +212,8 @@ class ColorizeWidget:
             added.append((name, key))
         self.message.value = _error_html(errors) if errors else ''
         if added: self._set_options(list(added) + list(self.picker.options), added[0][1])
-        try: self.upload.value = ()          # so that uploading the same file again is seen as a change (ipywidgets 8)
-        except Exception: self.upload.set_trait('value', {})   # ipywidgets 7: `value` is read-only
+        # emptied, so that uploading the same file again is seen as a change; `value` is read-only in ipywidgets 7
+        self.upload.set_trait('value', type(self.upload.value)())
 
     def save(self, path:str|Path|None=None, # where to write (default: out_dir / NAME_colorized.png)
             ) -> Path|None:
