@@ -6,10 +6,10 @@
 __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT_LOST_ERRNOS', 'PUBLIC_QUERY_KEYS', 'REDACTED',
            'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS', 'in_colab', 'keras_backend', 'gpu_available', 'drive_root',
            'drive_mounted', 'require_drive', 'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes',
-           'check_free_space', 'is_mount_lost', 'redact_url', 'Config', 'seed_everything']
+           'check_free_space', 'is_mount_lost', 'open_exclusive', 'redact_url', 'Config', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
-import dataclasses, difflib, errno, json, os, random, shutil, sys
+import dataclasses, difflib, errno, json, math, os, random, shutil, sys
 from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np
@@ -118,6 +118,20 @@ def is_mount_lost(e:BaseException) -> bool:
     "Whether `e` is the operating system saying a mounted folder (Google Drive's) is no longer connected."
     return isinstance(e, OSError) and e.errno in MOUNT_LOST_ERRNOS
 
+# %% ../nbs/00_core.ipynb #dc902317
+_EXCLUSIVE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_BINARY', 0)
+
+def open_exclusive(path:str|Path, # the file to create
+                   mode:int=0o666, # its permissions (less the umask); 0o600 for private files
+                  ):
+    "A binary file object writing a file newly created at `path`: never through a link, never into an existing file."
+    for attempt in range(3):
+        try: return os.fdopen(os.open(path, _EXCLUSIVE, mode), 'wb')
+        except FileExistsError:
+            if attempt == 2: raise
+            try: os.unlink(path)                      # a leftover, or a planted link: the entry goes, never its target
+            except FileNotFoundError: pass
+
 # %% ../nbs/00_core.ipynb #5a77c5e5
 import re
 from urllib.parse import urlsplit, urlunsplit, parse_qsl
@@ -185,6 +199,7 @@ class Config:
             v, t = getattr(self, f.name), f.type
             if t is int and (isinstance(v, bool) or not isinstance(v, int)): bad(f.name, 'must be an integer')
             if t is float and (isinstance(v, bool) or not isinstance(v, (int, float))): bad(f.name, 'must be a number')
+            if t is float and not math.isfinite(v): bad(f.name, 'must be a finite number (not NaN or infinity)')
             if t is bool and not isinstance(v, bool): bad(f.name, 'must be true or false')
             if t is str and not isinstance(v, str): bad(f.name, 'must be a string')
             if t == str|None and v is not None and not isinstance(v, str): bad(f.name, 'must be a string or null')
@@ -218,17 +233,23 @@ class Config:
                                  f"; known fields: {', '.join(known)}"))
         return cls(**d)
 
-    def to_dict(self) -> dict:
-        "The config as a JSON-ready dict."
+    def to_dict(self, secrets:bool=False, # keep a secret in `data` (for this process only: never store or show it)
+               ) -> dict:
+        "The config as a JSON-ready dict, with any credentials in the `data` address redacted (`redact_url`)."
         d = dataclasses.asdict(self)
         d['widths'] = list(self.widths)
+        if not secrets: d['data'] = redact_url(d['data'])
         return d
+
+    def __repr__(self) -> str:
+        shown = {**{f.name: getattr(self, f.name) for f in fields(self)}, 'data': redact_url(self.data)}
+        return f"Config({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     def save(self, path:str|Path) -> Path:
         "Write the config as JSON to `path` (atomically: a temporary file, then a rename)."
         path = Path(path)
         tmp = path.with_name(path.name + '.tmp')
-        tmp.write_text(json.dumps(self.to_dict(), indent=2) + '\n')
+        with open_exclusive(tmp) as f: f.write((json.dumps(self.to_dict(), indent=2) + '\n').encode())
         os.replace(tmp, path)
         return path
 
@@ -237,12 +258,14 @@ class Config:
         "Read a config saved by `save`, validating every field."
         try: d = json.loads(Path(path).read_text())
         except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
+        except UnicodeDecodeError: raise ValueError(f"{path} is not a text (UTF-8) JSON file: choose the config.json "
+                                                    "that Config.save wrote") from None
         if not isinstance(d, dict): raise ValueError(f"{path} must hold a JSON object of Config fields")
         return cls.from_dict(d)
 
     def replace(self, **changes) -> 'Config':
         "A copy with some fields changed (and validated)."
-        return self.from_dict({**self.to_dict(), **changes})
+        return self.from_dict({**self.to_dict(secrets=True), **changes})
 
 # %% ../nbs/00_core.ipynb #e73da5cb
 def seed_everything(seed:int=0 # the seed for every generator

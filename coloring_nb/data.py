@@ -4,22 +4,24 @@
 
 # %% auto #0
 __all__ = ['MIN_SIDE', 'MAX_PIXELS', 'MIN_CHROMA', 'MIN_COLOUR_FRACTION', 'SKIP_REASONS', 'CACHE_FORMAT', 'SPLIT_ORDER',
-           'CACHE_ADVICE', 'COPY_ADVICE', 'image_format', 'image_header', 'is_grayscale', 'validate_image',
-           'fit_square', 'skip_counts', 'validate_index', 'inputs_hash', 'LabCache', 'build_cache', 'copy_cache',
-           'Batches']
+           'CACHE_MARKER', 'CACHE_ADVICE', 'COPY_ADVICE', 'image_format', 'image_header', 'is_grayscale',
+           'validate_image', 'fit_square', 'skip_counts', 'validate_index', 'inputs_hash', 'LabCache', 'build_cache',
+           'copy_cache', 'Batches']
 
 # %% ../nbs/03_data.ipynb #da7a16eb
-import copy, dataclasses, hashlib, io, json, math, os, shutil, threading, warnings
+import copy, dataclasses, errno, hashlib, io, json, math, os, re, shutil, stat, threading, warnings
 import multiprocessing as mp
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+try: import fcntl
+except ImportError: fcntl = None   # not on Windows: builds there are not locked
 from pathlib import Path
 import cv2, numpy as np
 from PIL import Image, ImageOps
 from tqdm.auto import tqdm
 from .lab import AB_SCALE, as_rgb_u8
-from .core import DiskFullError, check_free_space, is_disk_full
+from .core import DiskFullError, check_free_space, is_disk_full, redact_url
 
 # %% ../nbs/03_data.ipynb #97b810f8
 MIN_SIDE = 32                 # shorter side in pixels below which an image is skipped ('too small')
@@ -28,7 +30,7 @@ MIN_CHROMA = 3.0              # Lab chroma √(a²+b²) above which a pixel coun
 MIN_COLOUR_FRACTION = 0.01    # images with fewer coloured pixels than this are skipped ('grayscale')
 
 SKIP_REASONS = {
-    'unreadable': 'the file cannot be read (missing, or no permission)',
+    'unreadable': 'the file cannot be read (missing, no permission, or not a regular file: a FIFO, socket or device)',
     'empty': 'zero bytes',
     'not an image': 'no JPEG, PNG, WebP, BMP, TIFF or GIF signature',
     'truncated': 'the file ends early: a JPEG without its end marker, a PNG without IEND, a short WebP or BMP',
@@ -128,7 +130,9 @@ def _decode_bgr(data:bytes, fmt:str, size:tuple, target:int|None) -> np.ndarray|
 def _read_bgr(path, min_side=MIN_SIDE, max_pixels=MAX_PIXELS, size=None, min_chroma=MIN_CHROMA,
               min_fraction=MIN_COLOUR_FRACTION, check_grey=True) -> tuple:
     "`validate_image` in OpenCV's BGR order, which the cache converts to Lab directly."
-    try: data = Path(path).read_bytes()
+    try:   # a FIFO or device is never opened: reading one could wait forever
+        if not stat.S_ISREG(os.stat(path).st_mode): return None, 'unreadable'
+        data = Path(path).read_bytes()
     except OSError: return None, 'unreadable'
     if not data: return None, 'empty'
     fmt, wh, problem = image_header(data)
@@ -329,7 +333,13 @@ class LabCache:
 
     def _split(self, split:str) -> str:
         if split not in self.manifest['counts']:
-            raise ValueError(f"split {split!r} is not in the cache at {self.path}; it holds {self.splits}")
+            counts = ', '.join(f'{s} {n}' for s, n in self.manifest['counts'].items())
+            how = ("a folder without train/valid/test sub-folders sends about 10% of its images, chosen by a hash of their "
+                   "names, to 'valid', and this one had too few for any to go there: give it more images (a few dozen at "
+                   "least), or put them in train/ and valid/ sub-folders (with a folder per class inside each)"
+                   if split == 'valid' else f"only a {split}/ sub-folder of the source (or its Kaggle CSV) gives {split!r} "
+                   "images: add one")
+            raise ValueError(f"split {split!r} is not in the cache at {self.path}; it holds {counts} images: {how}")
         return split
 
     def lab(self, split:str) -> np.ndarray:
@@ -370,13 +380,57 @@ def _relative(path:str, root) -> str:
     try: return str(Path(path).relative_to(root))
     except ValueError: return str(path)
 
+CACHE_MARKER = '.coloring_nb_cache'   # in every cache folder: proves the folder is the package's, and is its lock
+_MARKER_TEXT = 'A Lab cache of coloring_nb: its clean-up removes only the files it writes itself.\n'
+_CACHE_FILE = re.compile(r'(manifest\.json|build\.json|\w+_lab\.npy|\w+_labels\.npy)(\.partial|\.tmp|\.copying)?')
+_CHUNK_FILE = re.compile(r'\d{6}\.json(\.tmp)?')
+
+def _is_cache(folder:Path) -> bool:
+    "Whether `folder` is a Lab cache of this package: its marker, or (written before the marker) its manifest or build plan."
+    if (folder/CACHE_MARKER).is_file(): return True
+    for name, keys in (('manifest.json', {'format', 'inputs_hash', 'files'}), ('build.json', {'inputs_hash', 'chunk_size', 'counts'})):
+        try: d = json.loads((folder/name).read_text()) if (folder/name).is_file() else None
+        except (OSError, ValueError): d = None
+        if isinstance(d, dict) and keys <= d.keys(): return True
+    return False
+
+@contextmanager
+def _cache_lock(cache_dir:Path, progress:bool=False):
+    "Claim `cache_dir` as a Lab cache (a folder of other files is refused, untouched) and hold its lock while inside."
+    if cache_dir.exists() and not cache_dir.is_dir(): raise NotADirectoryError(f"{cache_dir} is a file; give a folder for the Lab cache")
+    others = sorted(p.name for p in cache_dir.iterdir() if p.name != CACHE_MARKER) if cache_dir.is_dir() else []
+    if others and not _is_cache(cache_dir):
+        raise FileExistsError(f"{cache_dir} holds files that coloring_nb did not write ({', '.join(others[:4])}"
+                              f"{', ...' if len(others) > 4 else ''}), so it is not used as a Lab cache and nothing in it "
+                              "was changed: give an empty or new folder (`cache_dir`, or `--cache-dir`)")
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir/CACHE_MARKER, 'a+') as f:
+        if fcntl is not None:
+            try:
+                try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if progress: print(f"Another process is building the Lab cache in {cache_dir}: waiting for it", flush=True)
+                    fcntl.flock(f, fcntl.LOCK_EX)          # released when the file closes, also when the process dies
+            except OSError as e:                            # a file system without locks: go on unlocked
+                if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL): raise
+        if f.seek(0, os.SEEK_END) == 0: f.write(_MARKER_TEXT); f.flush()
+        yield
+
+def _remove_chunks(cache_dir:Path):
+    "Remove the chunk markers a build writes, and their folder once empty."
+    chunks = cache_dir/'chunks'
+    if not chunks.is_dir(): return
+    for f in chunks.iterdir():
+        if _CHUNK_FILE.fullmatch(f.name) and f.is_file(): f.unlink()
+    try: chunks.rmdir()
+    except OSError: pass                                    # something else is in it: not ours to delete
+
 def _clear(cache_dir:Path):
-    "Remove every file a build or copy writes (the manifest first)."
+    "Remove every file a build or copy writes (the manifest first), and nothing else."
     (cache_dir/'manifest.json').unlink(missing_ok=True)
     for f in cache_dir.iterdir():
-        if f.is_file() and (f.name.endswith(('_lab.npy', '_labels.npy', '.partial', '.tmp', '.copying')) or f.name == 'build.json'):
-            f.unlink()
-    shutil.rmtree(cache_dir/'chunks', ignore_errors=True)
+        if _CACHE_FILE.fullmatch(f.name) and f.is_file(): f.unlink()
+    _remove_chunks(cache_dir)
 
 # %% ../nbs/03_data.ipynb #2374084f
 CACHE_ADVICE = "free some space there, or build the cache on another disk (`cache_dir`, or `--cache-dir`)"
@@ -396,9 +450,14 @@ def build_cache(index, # an `ImageIndex` (coloring_nb.sources): items with path,
     if not isinstance(chunk_size, int) or chunk_size < 1: raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     workers, items = _default_workers(workers), list(index.items)
     if not items: raise ValueError(f"the index of {index.source!r} holds no images: nothing to cache")
-    cache_dir = Path(cache_dir); cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = Path(cache_dir)
     params = dict(min_side=min_side, max_pixels=max_pixels, min_chroma=MIN_CHROMA, min_fraction=MIN_COLOUR_FRACTION)
     key = inputs_hash(index, size, params)
+    with _cache_lock(cache_dir, progress):                 # another process building it: wait, then (usually) reuse its cache
+        return _build_locked(index, items, cache_dir, size, workers, progress, chunk_size, params, key, on_chunk)
+
+def _build_locked(index, items, cache_dir, size, workers, progress, chunk_size, params, key, on_chunk) -> LabCache:
+    "`build_cache` while holding the folder's lock."
     if (cache_dir/'manifest.json').exists():
         if json.loads((cache_dir/'manifest.json').read_text()).get('inputs_hash') == key: return LabCache.open(cache_dir)
     splits = _splits_of(items)
@@ -407,7 +466,7 @@ def build_cache(index, # an `ImageIndex` (coloring_nb.sources): items with path,
     plan_path, chunks_dir = cache_dir/'build.json', cache_dir/'chunks'
     if not plan_path.exists() or json.loads(plan_path.read_text()) != plan:
         _clear(cache_dir)                                   # other inputs, or nothing yet: start over
-        chunks_dir.mkdir()
+        chunks_dir.mkdir(exist_ok=True)
         _write_json(plan_path, plan)
     jobs = [(s, m[i:i + chunk_size]) for s, m in members.items() for i in range(0, len(m), chunk_size)]
     done = []                                               # the markers of committed chunks, in order
@@ -498,14 +557,14 @@ def _finish(index, items, cache_dir, size, key, params, chunk_size, jobs, done) 
     for s, idx in kept.items():
         _finish_split(cache_dir, s, kept_per_chunk[s], chunk_size, size, [items[i].label for i in idx])
         for name in (f'{s}_labels.npy', f'{s}_lab.npy'): files[name] = (cache_dir/name).stat().st_size
-    manifest = {'format': CACHE_FORMAT, 'source': index.source, 'root': str(index.root), 'size': size,
+    manifest = {'format': CACHE_FORMAT, 'source': redact_url(index.source), 'root': str(index.root), 'size': size,
                 'class_names': list(index.class_names), 'counts': {s: len(idx) for s, idx in kept.items()},
                 'skipped': skipped, 'skip_counts': skip_counts([(d['path'], d['reason']) for d in skipped]),
                 'kept': {s: [_relative(items[i].path, index.root) for i in idx] for s, idx in kept.items()},
                 'inputs_hash': key, 'params': params, 'files': files}
     _write_json(cache_dir/'manifest.json', manifest)        # from here on the cache is complete
     (cache_dir/'build.json').unlink(missing_ok=True)
-    shutil.rmtree(cache_dir/'chunks', ignore_errors=True)
+    _remove_chunks(cache_dir)
     return LabCache.open(cache_dir)
 
 # %% ../nbs/03_data.ipynb #3a49dfac
@@ -520,7 +579,10 @@ def copy_cache(src:str|Path, # a complete cache
     if (dst/'manifest.json').exists() and (dst/'manifest.json').read_bytes() == (source.path/'manifest.json').read_bytes():
         try: return LabCache.open(dst)
         except (OSError, ValueError): pass
-    dst.mkdir(parents=True, exist_ok=True)
+    with _cache_lock(dst): return _copy_locked(source, dst)
+
+def _copy_locked(source:LabCache, dst:Path) -> LabCache:
+    "`copy_cache` while holding the lock of `dst`."
     _clear(dst)                                             # the manifest goes first: dst is incomplete from here on
     names = [*source.manifest['files'], 'manifest.json']   # the manifest last
     need = sum((source.path/name).stat().st_size for name in names)

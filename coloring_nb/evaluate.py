@@ -11,8 +11,6 @@ __all__ = ['METRICS', 'psnr', 'ssim', 'ciede2000', 'rgb_to_lab_exact', 'colorful
 from collections import defaultdict
 from pathlib import Path
 import cv2, numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from tqdm.auto import tqdm
 from .lab import denormalize, lab_to_rgb, lab_u8_to_L_ab
 
@@ -339,7 +337,7 @@ def image_grid(predictors, # a Keras model or function L -> ab, or a dict name -
                n:int=6, # how many images (rows)
                path=None, # save the figure here as PNG
                **kwargs, # passed to `iter_batches` (split)
-              ) -> Figure:
+              ) -> 'matplotlib.figure.Figure':
     "A grid of images: grey input, each predictor's colours, the truth; one row per image."
     if not isinstance(predictors, dict): predictors = {'predicted': predictors}
     if class_names is None and hasattr(data, 'class_names'): class_names = data.class_names
@@ -350,6 +348,7 @@ def image_grid(predictors, # a Keras model or function L -> ab, or a dict name -
     columns.update({name: as_predictor(p)(L) for name, p in predictors.items()})
     columns['truth'] = (ab, None)
     name_of = lambda i: class_names[i] if class_names is not None and 0 <= i < len(class_names) else (str(i) if i >= 0 else '')
+    from matplotlib.figure import Figure   # here, not at the top: colouring photos needs no matplotlib
     fig = Figure(figsize=(2.2 * len(columns), 2.3 * len(L)), dpi=100, layout='constrained')
     axes = fig.subplots(len(L), len(columns), squeeze=False)
     for j, (title, (ab_col, probs)) in enumerate(columns.items()):
@@ -382,7 +381,7 @@ def _panel(key:str) -> str|None:
 
 def plot_history(history, # Keras History, its `.history` dict, or a list of per-epoch dicts
                  path=None, # save the figure here as PNG
-                ) -> Figure:
+                ) -> 'matplotlib.figure.Figure':
     "Training curves of both heads: losses, ab MSE and class accuracy per epoch, validation dashed."
     history = _history_dict(history)
     panels = {}
@@ -390,6 +389,8 @@ def plot_history(history, # Keras History, its `.history` dict, or a list of per
         if _panel(key): panels.setdefault(_panel(key), []).append(key)
     if not panels: raise ValueError(f"plot_history: no loss, MSE or accuracy in the history (keys: {sorted(history)})")
     order = [p for p in ('loss', 'ab MSE', 'class accuracy') if p in panels]
+    from matplotlib.ticker import MaxNLocator
+    from matplotlib.figure import Figure   # here, not at the top: colouring photos needs no matplotlib
     fig = Figure(figsize=(4.5 * len(order), 3.4), dpi=100, layout='constrained')
     axes = fig.subplots(1, len(order), squeeze=False)[0]
     for ax, panel in zip(axes, order):

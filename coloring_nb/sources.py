@@ -4,20 +4,21 @@
 
 # %% auto #0
 __all__ = ['SPLITS', 'OUTLINES', 'PATTERNS', 'BACKGROUNDS', 'IMAGE_EXTENSIONS', 'KAGGLE_DEFAULT', 'KAGGLE_HELP', 'Item',
-           'ImageIndex', 'butterfly_species', 'render_butterfly', 'synthetic_butterflies', 'hash_split', 'index_folder',
-           'extract_archive', 'KaggleCredentialsError', 'KaggleAuth', 'find_kaggle_credentials', 'kaggle_download',
-           'gdrive_url', 'parse_hash', 'file_digest', 'gdrive_download', 'open_source']
+           'SourceError', 'ImageIndex', 'butterfly_species', 'render_butterfly', 'synthetic_butterflies', 'hash_split',
+           'index_folder', 'extract_archive', 'KaggleCredentialsError', 'KaggleAuth', 'find_kaggle_credentials',
+           'kaggle_download', 'gdrive_url', 'parse_hash', 'file_digest', 'gdrive_download', 'open_source']
 
 # %% ../nbs/02_sources.ipynb #20ea61e0
-import csv, hashlib, io, json, os, posixpath, re, shutil, stat, sys, tarfile, warnings, zipfile
+import csv, hashlib, io, json, lzma, os, posixpath, re, shutil, stat, sys, tarfile, warnings, zipfile, zlib
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
 import cv2, numpy as np
 from tqdm.auto import tqdm
-from .core import DiskFullError, check_free_space, human_bytes, in_colab, is_disk_full, project_home
+from .core import DiskFullError, check_free_space, human_bytes, in_colab, is_disk_full, project_home, redact_url
 from .lab import lab_to_rgb
 
 # %% ../nbs/02_sources.ipynb #dcc7da39
@@ -29,6 +30,9 @@ class Item(NamedTuple):
     label: int
     class_name: str
     split: str
+
+class SourceError(ValueError):
+    "A data source that cannot be used as it is: the message says which and what to do."
 
 # %% ../nbs/02_sources.ipynb #f15aa969
 @dataclass(repr=False)
@@ -54,7 +58,7 @@ class ImageIndex:
         return {s: sum(it.split == s for it in self.items) for s in SPLITS}
     def __len__(self): return len(self.items)
     def __repr__(self):
-        kind = f'{self.n_classes} classes' if self.labelled else 'unlabelled'
+        kind = f"{self.n_classes} class{'es' if self.n_classes != 1 else ''}" if self.labelled else 'unlabelled'
         return (f"ImageIndex({self.source!r}: {len(self)} images, {kind}; "
                 + ', '.join(f'{s} {n}' for s, n in self.counts().items()) + f'; in {self.root})')
 
@@ -340,6 +344,7 @@ def _kaggle_csvs(root:Path) -> list:
     "CSV files in `root` whose header has Kaggle's `filepaths` and `labels` columns."
     found = []
     for p in sorted(root.glob('*.csv')):
+        if not p.is_file(): continue   # a FIFO or device named *.csv is never opened: reading it could wait forever
         with open(p, newline='', encoding='utf-8-sig', errors='replace') as f:
             header = [h.strip().lower() for h in next(csv.reader(f), [])]
         if 'filepaths' in header and 'labels' in header: found.append(p)
@@ -358,8 +363,12 @@ def _read_kaggle_csv(path:Path, root:Path) -> list:
             split_name = (row.get('data set') or rel.split('/')[0]).strip().lower()
             if split_name not in _SPLIT_NAMES:
                 raise ValueError(f"{path.name}, line {n}: data set {split_name!r} is not one of train, valid, test")
+            label = (row.get('labels') or '').strip()
+            if not label:
+                raise SourceError(f"{path}, line {n}: no label for {rel!r}; give every row its class in the 'labels' column, "
+                                  f"or delete {path.name} to index the folder by its class folders")
             file = root/rel
-            if file.is_file(): rows.append((str(file), row['labels'].strip(), _SPLIT_NAMES[split_name]))
+            if file.is_file(): rows.append((str(file), label, _SPLIT_NAMES[split_name]))
             else: missing.append(rel)
     if missing:
         warnings.warn(f"{path.name} lists {len(missing)} files that do not exist (skipped), e.g. {missing[:3]}")
@@ -382,7 +391,7 @@ def index_folder(path:str|Path, # a folder in one of the three layouts
     root = Path(path).expanduser().absolute()
     if not root.exists(): raise FileNotFoundError(f"{root}: no such folder")
     if not root.is_dir(): raise ValueError(f"{root} is a file, not a folder (archives go through `open_source` or `extract_archive`)")
-    root = _unwrap(root)
+    given, root = root, _unwrap(root)
     entries = []   # (path, class name or '', split)
     if csvs := _kaggle_csvs(root):
         if len(csvs) > 1: warnings.warn(f"{root} holds several Kaggle CSV files; using {csvs[0].name}")
@@ -402,7 +411,11 @@ def index_folder(path:str|Path, # a folder in one of the three layouts
             if loose := _images_in(root, root, recursive=False):
                 warnings.warn(f"{len(loose)} images directly in {root} (outside the class folders) were left out")
         else:
-            entries = [(str(p), '', hash_split(key(p), valid_pct)) for p in _images_in(root, root, recursive=False)]
+            images = _images_in(root, root, recursive=False)
+            if root != given and images:   # a folder whose only content is one folder of images: one class
+                warnings.warn(f"{given} holds one class folder, {root.name!r}: indexed as one class; a classifier needs two "
+                              "or more (a folder per class), so train with classifier=False (--no-classifier) or add class folders")
+            entries = [(str(p), root.name if root != given else '', hash_split(key(p), valid_pct)) for p in images]
     if not entries:
         raise ValueError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) found in {root}; expected split/CLASS/*.jpg with "
                          "a Kaggle CSV, CLASS/*.jpg, or a flat folder of images")
@@ -425,6 +438,16 @@ def _unsafe(name:str, link:str|None=None, hard:bool=False) -> str|None:
         target = posixpath.normpath(link if hard else posixpath.join(posixpath.dirname(name), link))
         if target == '..' or target.startswith('../'): return f'link pointing outside ({link})'
     return None
+
+_DAMAGED = (zipfile.BadZipFile, tarfile.TarError, EOFError, zlib.error, lzma.LZMAError)   # what a damaged archive raises
+def _damaged(archive:Path, e:BaseException, dest:Path) -> SourceError:
+    "The error for an archive that turned out damaged, or refused by tarfile's 'data' filter, while reading it."
+    if isinstance(e, tarfile.FilterError):
+        return SourceError(f"{archive.name}: refused, entry {e.tarinfo.name!r} would reach outside the folder ({e}); "
+                           f"nothing was extracted and {dest} is as it was: use an archive without such links")
+    why = ' '.join(str(e).split()) or type(e).__name__
+    return SourceError(f"{archive} is damaged ({why}); nothing was extracted and {dest} is as it was: "
+                       "download or copy the archive again")
 
 def _archive_entries(archive:Path) -> tuple:
     "('zip'|'tar', list of (name, reason or None) for every entry, the bytes its files unpack to)."
@@ -462,7 +485,8 @@ def extract_archive(archive:str|Path, # a zip or tar file
         if not replace: raise FileExistsError(f"{dest} holds an extraction of another archive ({json.loads(marker.read_text())['archive']}); "
                                               "pass replace=True or choose another folder")
     _check_free(dest, _EXTRACTED_MARKER, f'extracting {archive.name}')
-    kind, entries, n_bytes = _archive_entries(archive)
+    try: kind, entries, n_bytes = _archive_entries(archive)
+    except _DAMAGED as e: raise _damaged(archive, e, dest) from None
     if refused := [(n, why) for n, why in entries if why]:
         listing = '; '.join(f'{n!r}: {why}' for n, why in refused[:10]) + (' ...' if len(refused) > 10 else '')
         raise ValueError(f"{archive.name}: refused, {len(refused)} unsafe entries ({listing}); nothing was extracted")
@@ -486,6 +510,7 @@ def extract_archive(archive:str|Path, # a zip or tar file
         _replace_into(tmp, dest)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, _DAMAGED): raise _damaged(archive, e, dest) from None
         if is_disk_full(e):
             raise DiskFullError(e.errno, f"The disk filled up while extracting {archive.name} ({human_bytes(n_bytes)} unpacked) "
                                 f"into {dest} ({e.strerror}); the partial extraction was removed, {archive} and anything "
@@ -496,15 +521,14 @@ def extract_archive(archive:str|Path, # a zip or tar file
 # %% ../nbs/02_sources.ipynb #aa168d57
 KAGGLE_DEFAULT = 'gpiosenka/butterfly-images40-species'
 _KAGGLE_NAMES = ('KAGGLE_USERNAME', 'KAGGLE_KEY', 'KAGGLE_API_TOKEN')
-KAGGLE_HELP = """Provide Kaggle credentials in one of three ways (create them at https://www.kaggle.com/settings, section API):
-  1. environment variables KAGGLE_USERNAME and KAGGLE_KEY, or KAGGLE_API_TOKEN;
-  2. in Colab: secrets named KAGGLE_USERNAME and KAGGLE_KEY (or KAGGLE_API_TOKEN) in the key icon of the left bar,
-     with notebook access switched on;
-  3. a file ~/.kaggle/kaggle.json holding {"username": "...", "key": "..."} (then chmod 600 ~/.kaggle/kaggle.json),
-     or in the folder named by $KAGGLE_CONFIG_DIR."""
+KAGGLE_HELP = ("give Kaggle credentials (create them at https://www.kaggle.com/settings, section API) in one of three ways: "
+               "1. environment variables KAGGLE_USERNAME and KAGGLE_KEY, or KAGGLE_API_TOKEN; "
+               "2. in Colab, secrets of those names (the key icon in the left bar) with notebook access switched on; "
+               '3. a file ~/.kaggle/kaggle.json holding {"username": "...", "key": "..."} (then chmod 600 ~/.kaggle/kaggle.json), '
+               "or in the folder named by $KAGGLE_CONFIG_DIR; or use --data synthetic, a folder or an archive instead")
 
-class KaggleCredentialsError(RuntimeError):
-    "No usable Kaggle credentials."
+class KaggleCredentialsError(SourceError, RuntimeError):
+    "No usable Kaggle credentials (a `ValueError`: the user can fix it; a `RuntimeError` as before)."
 
 @dataclass(repr=False)
 class KaggleAuth:
@@ -538,7 +562,7 @@ def find_kaggle_credentials() -> KaggleAuth:
             for name in _KAGGLE_NAMES:
                 try: secrets[name] = userdata.get(name)
                 except Exception as e:   # not defined, or this notebook not granted access
-                    if 'access' in str(e).lower(): notes.append(f'Colab secret {name}: {e}')
+                    if 'access' in str(e).lower(): notes.append(f"Colab secret {name}: {' '.join(str(e).split())}")
             if env := _complete(secrets): return KaggleAuth('Colab secrets', env)
         except ImportError: pass
     for folder in _kaggle_dirs():
@@ -548,14 +572,14 @@ def find_kaggle_credentials() -> KaggleAuth:
                 d = json.loads(path.read_text())
                 env = {'KAGGLE_USERNAME': str(d['username']), 'KAGGLE_KEY': str(d['key'])}
             except (ValueError, KeyError, TypeError):
-                raise KaggleCredentialsError(f'{path} is not valid: it must hold {{"username": "...", "key": "..."}}') from None
+                raise KaggleCredentialsError(f'{path} is not valid: it must hold {{"username": "...", "key": "..."}}; fix or delete it') from None
             if os.name != 'nt' and path.stat().st_mode & 0o044:
                 warnings.warn(f"{path} is readable by other users of this machine; run: chmod 600 {path}")
             return KaggleAuth(str(path), env)
         token = folder/'access_token'
         if token.is_file() and token.read_text().strip():
             return KaggleAuth(str(token), {'KAGGLE_API_TOKEN': token.read_text().strip()})
-    raise KaggleCredentialsError("No Kaggle credentials found" + (f" ({'; '.join(notes)})" if notes else '') + '.\n' + KAGGLE_HELP)
+    raise KaggleCredentialsError("No Kaggle credentials found" + (f" ({'; '.join(notes)})" if notes else '') + ': ' + KAGGLE_HELP)
 
 # %% ../nbs/02_sources.ipynb #2de85f2d
 _KAGGLE_MARKER = '.kaggle.json'
@@ -591,7 +615,7 @@ def _kaggle_api(auth:KaggleAuth):
             api = KaggleApi()
             api.authenticate()
     except SystemExit:
-        raise KaggleCredentialsError(f"Kaggle did not accept the credentials from {auth.source}.\n{KAGGLE_HELP}") from None
+        raise KaggleCredentialsError(f"Kaggle did not accept the credentials from {auth.source}: {KAGGLE_HELP}") from None
     return api
 
 def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
@@ -613,22 +637,21 @@ def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
         api = _kaggle_api(auth)
         try:
             with _exit_raises(): api.dataset_download_files(slug, path=str(work), quiet=not progress, force=force)
-        except SystemExit: raise RuntimeError(f"the kaggle client gave up downloading {slug} (see its message above)") from None
+        except SystemExit: raise SourceError(f"the kaggle client gave up downloading {slug} (see its message above); run again later") from None
         except requests.HTTPError as e:
             code = e.response.status_code if e.response is not None else None
             why = {401: f'Kaggle did not accept the credentials from {auth.source}',
                    403: 'access denied: accept the data set\'s rules on its Kaggle page first',
                    404: 'no such data set'}.get(code, str(e))
-            raise RuntimeError(f"Kaggle download of {slug} failed (HTTP {code}): {why}") from None
+            raise SourceError(f"Kaggle download of {slug} failed (HTTP {code}): {why}") from None
         except OSError as e:
             if not is_disk_full(e): raise
             raise DiskFullError(e.errno, f"The disk filled up while downloading the Kaggle data set {slug} into {work} ({e.strerror}). "
                                 "Free some space (the zip and its extraction both need room), or choose another data folder, then "
                                 "run again; an earlier copy of the data set there is untouched.") from e
     archive = work/f'{name}.zip'
-    if not archive.is_file(): raise RuntimeError(f"the kaggle client finished without writing {archive}")
-    if target.exists(): shutil.rmtree(target)     # an earlier, unfinished attempt
-    extract_archive(archive, target, progress=progress)
+    if not archive.is_file(): raise SourceError(f"the kaggle client finished without writing {archive}; run again")
+    extract_archive(archive, target, replace=True, progress=progress)   # an earlier extraction is replaced only once this one is complete
     n_files = sum(1 for p in target.rglob('*') if p.is_file()) - 1
     (target/_KAGGLE_MARKER).write_text(json.dumps(dict(slug=slug, files=n_files, zip_bytes=archive.stat().st_size)))
     shutil.rmtree(work)
@@ -649,7 +672,7 @@ def gdrive_url(id_or_url:str # a Drive file id, a Drive sharing link, or any htt
     file_id = (link.group(1) or link.group(2)) if link else parse_url(s)[0]
     if file_id: return f'https://drive.google.com/uc?id={file_id}'
     if re.match(r'https?://drive\.google\.com/drive/(u/\d+/)?folders/', s):
-        raise ValueError(f"{s} is a Google Drive folder: share and link the file itself")
+        raise ValueError(f"{redact_url(s)} is a Google Drive folder: share and link the file itself")
     return s
 
 # %% ../nbs/02_sources.ipynb #cea360a3
@@ -674,6 +697,18 @@ def file_digest(path:str|Path, # a file
         for block in iter(lambda: f.read(1 << 20), b''): h.update(block)
     return h.hexdigest()
 
+class _Redacting:
+    "A text stream that writes what it is given with the secrets of URLs replaced by `***` (for a client's own messages)."
+    def __init__(self, stream): self.stream = stream
+    def write(self, text): return self.stream.write(redact_url(text))
+    def __getattr__(self, name): return getattr(self.stream, name)
+
+def _file_name(url:str) -> str:
+    "A safe file name for what `url` serves: the last part of its path, without its query (which may be a secret)."
+    name = unquote(posixpath.basename(urlsplit(url).path)).strip()
+    name = re.sub(r'[\x00-\x1f/\\<>:"|?*]', '_', name).strip('. ')
+    return name or 'download'
+
 def gdrive_download(id_or_url:str, # a Drive file id or link, or an http(s) URL
                     dest:str|Path, # folder to put the file in
                     hash:str|None=None, # expected 'md5:HEX' or 'sha256:HEX' (also sha1, sha512)
@@ -682,38 +717,52 @@ def gdrive_download(id_or_url:str, # a Drive file id or link, or an http(s) URL
     "Download a file with gdown into `dest` (once), checking its hash if given; returns the file's path."
     import gdown, requests
     url, expected = gdrive_url(id_or_url), parse_hash(hash)
-    dest = Path(dest).expanduser().absolute()
-    record = dest/f'.gdown-{hashlib.sha1(url.encode()).hexdigest()[:16]}.json'
-    if record.exists():
+    shown, dest = redact_url(url), Path(dest).expanduser().absolute()   # `shown` is all that is ever printed or stored
+    record = dest/f'.gdown-{hashlib.sha1(shown.encode()).hexdigest()[:16]}.json'
+    if record.is_file():
         file = dest/json.loads(record.read_text())['file']
         if file.is_file() and (expected is None or file_digest(file, expected[0]) == expected[1]): return file
+    if '***' in url:
+        raise SourceError(f"{shown}: the address was stored without its secret (***) and its download is not in {dest}; "
+                          "give the full address again")
+    ours = {json.loads(r.read_text()).get('file') for r in dest.glob('.gdown-*.json') if r.is_file()}
     work = dest/'.gdown-partial'
     if work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True)
     try:   # the hash is checked after the download: gdown's `hasher` argument is new in 6.3 (Colab has 5.2.2)
         try:
-            if not url.startswith('https://drive.google.com/'):   # gdown 5 (Colab's) saves a 404 page as the file: ask first
+            drive = url.startswith('https://drive.google.com/')
+            if not drive:   # gdown 5 (Colab's) saves a 404 page as the file: ask first
                 head = requests.head(url, allow_redirects=True, timeout=60)
                 if head.status_code in (404, 410): head.raise_for_status()
-            got = Path(gdown.download(url, str(work) + os.sep, quiet=not progress))
+            with redirect_stderr(_Redacting(sys.stderr)), redirect_stdout(_Redacting(sys.stdout)):   # gdown prints 'From: URL'
+                got = Path(gdown.download(url, str(work) + os.sep if drive else str(work/_file_name(url)), quiet=not progress))
         except requests.HTTPError as e:
             code = e.response.status_code if e.response is not None else '?'
-            raise RuntimeError(f"download of {url} failed: HTTP {code}"
-                               + (" (not found: check the link, and that the file is shared with 'Anyone with the link')" if code == 404 else '')) from None
-        except gdown.exceptions.FileURLRetrievalError as e:
-            raise RuntimeError(f"gdown could not get {url}: is the file shared with 'Anyone with the link'?\n{e}") from None
+            raise SourceError(f"download of {shown} failed: HTTP {code}"
+                              + (" (not found: check the link, and that the file is shared with 'Anyone with the link')" if code == 404 else
+                                 '; check the address, then run again')) from None
+        except gdown.exceptions.FileURLRetrievalError:
+            raise SourceError(f"gdown could not get {shown}: is the file shared with 'Anyone with the link'? "
+                              "Check that, or download it yourself and give the file") from None
+        except requests.RequestException as e:   # no connection, a time-out, too many redirects: its text may hold the secret
+            raise SourceError(f"download of {shown} failed ({type(e).__name__}): check the address and the network, then run again") from None
         except OSError as e:
             if not is_disk_full(e): raise
-            raise DiskFullError(e.errno, f"The disk filled up while downloading {url} into {dest} ({e.strerror}); the partial "
-                                "file was removed: free some space there, or download elsewhere, then run again.") from e
+            raise DiskFullError(e.errno, f"The disk filled up while downloading {shown} into {dest} ({e.strerror}); the partial "
+                                "file was removed: free some space there, or download elsewhere, then run again.") from None
         if expected and (digest := file_digest(got, expected[0])) != expected[1]:
-            raise ValueError(f"{got.name} from {url}: {expected[0]} is {digest}, expected {expected[1]}; "
-                             "the file was deleted")
+            raise SourceError(f"{got.name} from {shown}: {expected[0]} is {digest}, expected {expected[1]}; "
+                              "the file was deleted")
         file = dest/got.name
+        if (file.exists() or file.is_symlink()) and file.name not in ours:
+            raise FileExistsError(f"{file} already exists and was not downloaded by coloring_nb, so it is left as it is: "
+                                  "move it away, or download into another folder")
         os.replace(got, file)
-        record.write_text(json.dumps(dict(url=url, file=file.name, hash=hash)))   # written last
+        record.write_text(json.dumps(dict(url=shown, file=file.name, hash=hash)))   # written last
     finally: shutil.rmtree(work, ignore_errors=True)
     return file
+
 
 # %% ../nbs/02_sources.ipynb #f96c568a
 _ARCHIVE_SUFFIXES = ('.tar.gz', '.tar.bz2', '.tar.xz', '.tgz', '.zip', '.tar')
@@ -755,12 +804,13 @@ def open_source(spec:str, # 'synthetic[:options]', a folder, an archive, 'kaggle
         target = spec[len('gdrive:'):] if spec.startswith('gdrive:') else spec
         target, hash = (target.rsplit('#', 1) if re.search(r'#\w+:[0-9a-fA-F]+$', target) else (target, None))
         file = gdrive_download(target, dest/'downloads', hash=hash, progress=progress)
-        return index_folder(extract_archive(file, dest/'archives'/_archive_stem(file), replace=True, progress=progress), source=spec)
+        return index_folder(extract_archive(file, dest/'archives'/_archive_stem(file), replace=True, progress=progress),
+                            source=redact_url(spec))   # the index's source is shown and stored: never with its secret
     path = Path(spec).expanduser()
     if path.is_dir(): return index_folder(path, source=spec)
     if path.is_file():
         if not (zipfile.is_zipfile(path) or tarfile.is_tarfile(path)):
             raise ValueError(f"{path} is a file but not a zip or tar archive; give a folder of images or an archive")
         return index_folder(extract_archive(path, dest/'archives'/_archive_stem(path), replace=True, progress=progress), source=spec)
-    raise ValueError(f"unknown data source {spec!r}: expected 'synthetic', a folder, a .zip/.tar archive, "
+    raise ValueError(f"unknown data source {redact_url(spec)!r}: expected 'synthetic', a folder, a .zip/.tar archive, "
                      "'kaggle:owner/name', 'gdrive:FILE_ID' or an http(s) URL (no such file or folder either)")

@@ -7,15 +7,17 @@ __all__ = ['HUBER_DELTA', 'LR_FLOOR', 'FINAL', 'HISTORY', 'CONFIG', 'RESUMABLE_F
            'gpu_compute_capability', 'resolve_precision', 'compile_model', 'step_logs', 'targets', 'batch_logs',
            'RunFolderError', 'run_folder', 'check_writable', 'check_run_config', 'local_home', 'source_slug',
            'prepare_data', 'classes_for', 'TrainState', 'run_state', 'evaluate_batches', 'tensorboard_callback',
-           'write_history', 'read_history', 'train']
+           'write_history', 'read_history', 'check_resumable', 'TrainingDivergedError', 'nonfinite_arrays', 'diverged',
+           'train']
 
 # %% ../nbs/06_train.ipynb #a8f0c35a
-import hashlib, json, os, re, time, warnings
+import hashlib, json, math, os, random, re, tempfile, time, warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import keras
-from .core import Config, DRIVE_MOUNT, LOCAL_HOME, project_home, runs_dir, gpu_available, keras_backend, seed_everything
+from .core import (Config, DRIVE_MOUNT, LOCAL_HOME, project_home, runs_dir, gpu_available, keras_backend, seed_everything,
+                              redact_url, open_exclusive)
 from .sources import open_source
 from .data import build_cache, LabCache, Batches
 from .model import build_model
@@ -121,7 +123,7 @@ def check_writable(run_dir:str|Path # the run folder (created if missing)
     probe = run_dir/f'.tmp-write-test-{os.getpid()}'
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
-        with open(probe, 'wb') as f:
+        with open_exclusive(probe) as f:
             f.write(b'ok'); f.flush(); os.fsync(f.fileno())
         probe.unlink()
     except OSError as e:
@@ -137,7 +139,7 @@ RESUMABLE_FIELDS = ('run_name', 'run_dir', 'cache_dir', 'checkpoint_every', 'kee
 def check_run_config(run_dir:str|Path, # the run folder
                      config:Config, # the config of this call
                     ) -> bool:
-    "Write config.json into a new run folder; in an existing one, refuse a config that would change the run. True when resuming."
+    "Write config.json (its data address redacted) into a new run folder; in an existing one, refuse a config that would change the run. True when resuming."
     path = Path(run_dir)/CONFIG
     if not path.exists():
         atomic_write(path, json.dumps(config.to_dict(), indent=2) + '\n')
@@ -146,9 +148,10 @@ def check_run_config(run_dir:str|Path, # the run folder
     except (ValueError, OSError) as e:
         raise RunFolderError(f"{path} is unreadable ({e}), so this folder's run cannot be checked; nothing was changed. "
                              "Start a new run in another folder (another run_name or run_dir).") from None
-    diff = [f.name for f in fields(Config) if f.name not in RESUMABLE_FIELDS and getattr(saved, f.name) != getattr(config, f.name)]
+    there, here = saved.to_dict(), config.to_dict()   # redacted: the full address again, or its redacted form, is the same run
+    diff = [f.name for f in fields(Config) if f.name not in RESUMABLE_FIELDS and there[f.name] != here[f.name]]
     if diff:
-        what = '; '.join(f"{n}={getattr(saved, n)!r} there, {getattr(config, n)!r} here" for n in diff)
+        what = '; '.join(f"{n}={there[n]!r} there, {here[n]!r} here" for n in diff)
         raise RunFolderError(f"The run folder {run_dir} holds another run ({what}); nothing was changed there. To start a new "
                              "run, choose another run name or folder (Config.run_name / Config.run_dir, or --run-name / "
                              f"--run-dir); to continue that run, use its config: Config.load('{path}').")
@@ -162,7 +165,8 @@ def local_home() -> Path:
 
 def source_slug(spec:str # a Config.data value
                ) -> str:
-    "A folder name for a data source: readable, and unique by a short hash of the whole spec."
+    "A folder name for a data source: readable, and unique by a short hash of the whole spec, both of its redacted form (`redact_url`)."
+    spec = redact_url(spec)
     readable = re.sub(r'[^A-Za-z0-9._-]+', '-', spec).strip('-.')[-40:] or 'data'
     return f"{readable}-{hashlib.sha1(spec.encode()).hexdigest()[:8]}"
 
@@ -183,7 +187,7 @@ def classes_for(config:Config, # classifier
     if not config.classifier: return None
     labels = cache.labels('train')
     if cache.n_classes < 2 or (labels < 0).any():
-        raise ValueError(f"Config.classifier is true, but the training images of {cache.source!r} are "
+        raise ValueError(f"Config.classifier is true, but the training images of {redact_url(cache.source)!r} are "
                          f"{'unlabelled' if (labels < 0).any() else f'of {cache.n_classes} class'}: set classifier=False "
                          "(--no-classifier) to train the colorizer alone, or use labelled data (one folder per class)")
     return cache.n_classes
@@ -290,6 +294,56 @@ def read_history(run_dir:str|Path) -> dict:
     path = Path(run_dir)/HISTORY
     return json.loads(path.read_text()) if path.exists() else {}
 
+# %% ../nbs/06_train.ipynb #496352c5
+def _isint(v) -> bool: return isinstance(v, int) and not isinstance(v, bool)
+def _isnum(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+def check_resumable(arrays:dict, # a checkpoint's arrays
+                    meta:dict, # its meta
+                   ):
+    "Raise a `CheckpointError` unless `meta` holds everything `train` resumes from, of the right types; for `CheckpointStore.load(check=...)`."
+    def need(ok, what):
+        if not ok: raise CheckpointError(f"checkpoint {meta.get('name')} cannot be resumed from: {what}")
+    try:
+        for k in ('epoch', 'step', 'steps_per_epoch', 'global_step', 'train_batches'):
+            need(_isint(meta.get(k)) and meta[k] >= 0, f'its {k} is {meta.get(k)!r}, not a whole number')
+        need(meta['step'] < meta['steps_per_epoch'] and meta['global_step'] == meta['epoch'] * meta['steps_per_epoch'] + meta['step'],
+             f"its position (epoch {meta['epoch']}, step {meta['step']}) is not its global step {meta['global_step']}")
+        need(isinstance(meta.get('train_sums'), dict) and all(_isnum(v) for v in meta['train_sums'].values()), 'its train_sums are not numbers')
+        need(isinstance(meta.get('history'), dict) and all(isinstance(v, list) for v in meta['history'].values()), 'its history is not lists')
+        es = meta.get('early_stopping')
+        need(isinstance(es, dict) and (es.get('best') is None or _isnum(es['best'])) and _isint(es.get('best_epoch'))
+             and _isint(es.get('wait')) and isinstance(es.get('stopped'), bool), 'its early_stopping state is incomplete')
+        version, internal, gauss = meta['rng']['python']
+        random.Random().setstate((version, tuple(internal), gauss))          # a throwaway generator: checked, nothing changed
+        st = meta['rng']['numpy']
+        np.random.RandomState().set_state({**st, 'state': {'key': np.array(st['state']['key'], np.uint32), 'pos': st['state']['pos']}})
+    except CheckpointError: raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError) as e:
+        need(False, f'its meta lacks or garbles {e}')
+
+# %% ../nbs/06_train.ipynb #9e51a5e5
+class TrainingDivergedError(ValueError):
+    "The training loss (or the weights) became NaN or infinite: the run stopped, its last good checkpoint kept."
+
+def nonfinite_arrays(arrays:dict # name -> array
+                    ) -> list:
+    "Names of the floating-point arrays that hold a NaN or an infinity."
+    return [k for k, a in arrays.items() if np.issubdtype(np.asarray(a).dtype, np.floating) and not np.isfinite(a).all()]
+
+def diverged(store:CheckpointStore, # the run's checkpoints
+             config:Config, # the run's config
+             where:str, # e.g. 'epoch 2, step 3 (global step 9)'
+             what:str, # e.g. 'the training loss'
+            ) -> TrainingDivergedError:
+    "The error that stops a run whose numbers became NaN or infinite: where, what is kept, what to do."
+    newest = store.complete()[:1]
+    kept = f"its last good checkpoint {store.run_dir/newest[0]} is kept" if newest else "no checkpoint had been written"
+    return TrainingDivergedError(
+        f"Training diverged at {where}: {what} became NaN or infinite, so the run stopped; {kept} and no final model was written. "
+        f"Lower the learning rate (Config.learning_rate={config.learning_rate:g}, --learning-rate) or look for broken images "
+        "in the data, then start a new run (another run_name or run_dir).")
+
 # %% ../nbs/06_train.ipynb #aadd9aea
 def _current_lr(model) -> float: return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
 
@@ -305,7 +359,7 @@ def train(config:Config, # the run
           verbose:int=1, # 0 silent, 1 progress bar, 2 one line per epoch
           deterministic:bool=False, # deterministic TensorFlow kernels (for exact-resume tests)
           jit_compile:bool|None=None, # XLA; default: on a GPU
-          stage_dir:str|Path|None=None, # local staging folder for checkpoints (default: the temp folder)
+          stage_dir:str|Path|None=None, # where private (0700) staging folders are made, removed after use (default: the system's temp folder)
           callbacks=(), # more Keras callbacks
           takeover:bool=False, # take the run folder from another session that holds its lease (see `RunLease`)
          ) -> tuple:
@@ -316,11 +370,12 @@ def train(config:Config, # the run
         check_run_config(run_dir, config)
         store = CheckpointStore(run_dir, config.keep_checkpoints, stage_dir)
         store.clean()
-        if store.finished is not None:
+        if (f := store.finished) is not None:
             if (final := store.verified(FINAL)) is not None:
-                f = store.finished
-                say(f"Run {run_dir} is finished ({f['epochs']} epochs{', stopped early' if f['stopped_early'] else ''}; "
-                    f"best {MONITOR} {f['best_val_ab_mse']:.5f} at epoch {f['best_epoch'] + 1}): returning its model {final}")
+                try: summary = (f"{f['epochs']} epochs{', stopped early' if f['stopped_early'] else ''}; "
+                                f"best {MONITOR} {f['best_val_ab_mse']:.5f} at epoch {f['best_epoch'] + 1}")
+                except (KeyError, TypeError, ValueError): summary = 'its summary in the manifest is unreadable'
+                say(f"Run {run_dir} is finished ({summary}): returning its model {final}")
                 return keras.saving.load_model(final), read_history(run_dir)
             warnings.warn(f"Run {run_dir} is finished, but {run_dir/FINAL} is missing or damaged: saving it again from the newest checkpoint")
         if deterministic: _enable_determinism()
@@ -334,11 +389,11 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
     n_classes = classes_for(config, cache)
     train_batches = Batches(cache, 'train', config.batch_size, config.seed)
     valid_batches = Batches(cache, 'valid', config.batch_size, config.seed, augment=False, shuffle=False, drop_remainder=False)
-    spe, data = train_batches.steps_per_epoch, {'source': cache.source, 'counts': cache.manifest['counts']}
+    spe, data = train_batches.steps_per_epoch, {'source': redact_url(cache.source), 'counts': cache.manifest['counts']}
     seed_everything(config.seed)
     model = compile_model(build_model(config, n_classes, weights=config.weights), config, spe, jit_compile)
     state = TrainState()
-    if (loaded := store.load()) is not None:
+    if (loaded := store.load(check=check_resumable)) is not None:
         arrays, meta = loaded
         if meta['steps_per_epoch'] != spe or meta.get('data', data) != data:
             raise CheckpointError(f"The data changed since checkpoint {meta['name']} of {run_dir} ({meta.get('data')} then, {data} now; "
@@ -347,7 +402,10 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
         restore_model_state(model, arrays)
         state = TrainState.from_checkpoint(meta, arrays)
         set_rng_state(meta['rng'])
-        say(f"Resuming {run_dir} from {meta['name']}: epoch {state.epoch + 1}/{config.epochs}, step {state.step}/{spe}")
+        if state.done(config.epochs):
+            say(f"Run {run_dir} finished training at {meta['name']} ({state.epoch}/{config.epochs} epochs"
+                f"{', stopped early' if state.stopped else ''}): saving its final model from it")
+        else: say(f"Resuming {run_dir} from {meta['name']}: epoch {state.epoch + 1}/{config.epochs}, step {state.step}/{spe}")
     else:
         say(f"Starting run {run_dir}: {config.model}, {config.size}², {cache.manifest['counts']} images, {spe} steps per epoch, {policy}")
 
@@ -356,7 +414,10 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
             raise RuntimeError(f"checkpoint asked for (epoch {epoch}, step {step}), but training is at ({state.epoch}, {state.step})")
         if getattr(model, 'stop_training', False): state.stopped = True
         lease.check()                                       # another session took the folder over: write nothing
-        return run_state(model, state, config, data, policy)
+        arrays, meta = run_state(model, state, config, data, policy)
+        if bad := nonfinite_arrays(arrays):                 # never a checkpoint of NaN weights over the last good one
+            raise diverged(store, config, f'epoch {epoch + 1}, step {step} (global step {epoch * spe + step})', f'the weights ({bad[0]})')
+        return arrays, meta
 
     checkpoint = Checkpoint(store, state_fn, config.checkpoint_every, spe)
     board = tensorboard_callback(run_dir/'logs')
@@ -373,7 +434,10 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
             if start: bar.update(start, list(state.means().items()), finalize=False)
             for step, (L, ab, labels) in enumerate(train_batches.epoch(epoch, start), start=start):
                 cbs.on_train_batch_begin(step)
-                state.add(batch_logs(model, L, ab, labels, train=True))
+                this_step = batch_logs(model, L, ab, labels, train=True)
+                if not all(math.isfinite(v) for v in this_step.values()):
+                    raise diverged(store, config, f'epoch {epoch + 1}, step {step + 1} (global step {epoch * spe + step + 1})', 'the training loss')
+                state.add(this_step)
                 state.step = step + 1
                 means = state.means()
                 bar.stateful_metrics = set(means)
@@ -382,6 +446,7 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
                 pause_point(f'step:{epoch * spe + step + 1}')
             logs = {**state.means(), 'learning_rate': _current_lr(model),
                     **{f'val_{k}': v for k, v in evaluate_batches(model, valid_batches).items()}}
+            if not all(math.isfinite(v) for v in logs.values()): raise diverged(store, config, f'the end of epoch {epoch + 1}', 'the validation loss')
             state.end_epoch(logs, model.get_weights, config.patience)
             bar.stateful_metrics = set(logs)
             bar.update(spe, [(k, v) for k, v in logs.items() if k != 'learning_rate'], finalize=True)
@@ -397,14 +462,15 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
         say(f"Interrupted. Run the same call again to resume from the newest checkpoint ({store.complete()[:1] or 'none yet'}).")
         raise
     if state.best_weights is not None: model.set_weights(state.best_weights)
-    store.stage_dir.mkdir(parents=True, exist_ok=True)
-    staged = store.stage_dir/f'{os.getpid()}-{FINAL}'
+    if bad := nonfinite_arrays(dict(enumerate(model.get_weights()))): raise diverged(store, config, 'the end', f'the final weights ({bad[0]})')
     lease.check()
+    staged = store.stage_dir or Path(tempfile.gettempdir())
     try:
-        model.save(staged)
-        store.save_file(staged, FINAL)
+        with store.staging() as stage:                      # private (0700), removed afterwards
+            staged = stage/FINAL
+            model.save(staged)
+            store.save_file(staged, FINAL)
     except OSError as e: raise CheckpointError(f"Could not save the final model to {staged}: {e.strerror or e}; the checkpoints are intact: run again to retry") from e
-    finally: staged.unlink(missing_ok=True)
     write_history(run_dir, state.history)
     summary = {'epochs': state.epoch, 'stopped_early': state.stopped, 'best_epoch': state.best_epoch,
                'best_val_ab_mse': state.best, 'global_step': state.epoch * spe, 'final': FINAL, 'finished_at': time.time()}
