@@ -8,7 +8,7 @@ __all__ = ['HUBER_DELTA', 'LR_FLOOR', 'FINAL', 'HISTORY', 'CONFIG', 'RESUMABLE_F
            'RunFolderError', 'run_folder', 'check_writable', 'check_run_config', 'local_home', 'source_slug',
            'prepare_data', 'classes_for', 'TrainState', 'run_state', 'evaluate_batches', 'tensorboard_callback',
            'write_history', 'read_history', 'check_resumable', 'TrainingDivergedError', 'nonfinite_arrays', 'diverged',
-           'train']
+           'duration', 'Pace', 'train']
 
 # %% ../nbs/06_train.ipynb #a8f0c35a
 import hashlib, json, math, os, random, re, tempfile, time, warnings
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import keras
+from tqdm.auto import tqdm
 from .core import (Config, DRIVE_MOUNT, LOCAL_HOME, project_home, runs_dir, gpu_available, keras_backend, seed_everything,
                               redact_url, open_exclusive)
 from .sources import open_source
@@ -344,6 +345,53 @@ def diverged(store:CheckpointStore, # the run's checkpoints
         f"Lower the learning rate (Config.learning_rate={config.learning_rate:g}, --learning-rate) or look for broken images "
         "in the data, then start a new run (another run_name or run_dir).")
 
+# %% ../nbs/06_train.ipynb #a7b61fcf
+def duration(seconds:float) -> str:
+    "A duration as a person says it: '45 s', '12 min', '2 h 05 min'."
+    seconds = max(0., float(seconds))
+    if seconds < 59.5: return f"{seconds:.0f} s"
+    if seconds < 3570: return f"{max(1, round(seconds / 60))} min"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes:02d} min"
+
+class Pace:
+    "Images per second and time left of a run, from the steps and validations timed so far."
+    def __init__(self, steps_per_epoch:int, batch_size:int, epochs:int, clock=time.perf_counter):
+        self.spe, self.batch_size, self.epochs, self.clock = steps_per_epoch, batch_size, epochs, clock
+        self.step_seconds, self.steps_timed, self.valid_seconds, self._last = 0., 0, None, None
+
+    def start(self):
+        "Call before a run of steps (a new epoch, after validation): the next step's time is not counted."
+        self._last = None
+
+    def step(self):
+        "Call after each training step."
+        now = self.clock()
+        if self._last is not None: self.step_seconds, self.steps_timed = self.step_seconds + now - self._last, self.steps_timed + 1
+        self._last = now
+
+    def validated(self, seconds:float):
+        "Call with the seconds an epoch's validation took."
+        self.valid_seconds = seconds
+
+    @property
+    def ready(self) -> bool: return self.steps_timed > 0
+
+    @property
+    def images_per_second(self) -> float:
+        return self.batch_size * self.steps_timed / self.step_seconds if self.step_seconds > 0 else float('nan')
+
+    def seconds_left(self, epoch:int, step:int) -> float:
+        "Seconds until the run ends, from (epoch, step): the steps left, and a validation per epoch left (the current one included)."
+        if not self.ready: return float('nan')
+        steps_left = (self.epochs - epoch) * self.spe - step
+        valid = self.valid_seconds if self.valid_seconds is not None else 0.
+        return steps_left * self.step_seconds / self.steps_timed + (self.epochs - epoch) * valid
+
+    def summary(self, epoch:int, step:int) -> str:
+        "'61 img/s, 34 min left'"
+        return f"{self.images_per_second:.0f} img/s, {duration(self.seconds_left(epoch, step))} left"
+
 # %% ../nbs/06_train.ipynb #aadd9aea
 def _current_lr(model) -> float: return float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
 
@@ -407,7 +455,9 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
                 f"{', stopped early' if state.stopped else ''}): saving its final model from it")
         else: say(f"Resuming {run_dir} from {meta['name']}: epoch {state.epoch + 1}/{config.epochs}, step {state.step}/{spe}")
     else:
-        say(f"Starting run {run_dir}: {config.model}, {config.size}², {cache.manifest['counts']} images, {spe} steps per epoch, {policy}")
+        counts = cache.manifest['counts']
+        say(f"Starting run {run_dir}: {config.model} at {config.size}², {counts.get('train', 0)} training and {counts.get('valid', 0)} "
+            f"validation images, {config.epochs} epochs of {spe} steps (batch {config.batch_size}), {policy}")
 
     def state_fn(epoch, step):
         if (epoch, step) != (state.epoch, state.step):
@@ -424,14 +474,16 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
     cbs = keras.callbacks.CallbackList([*callbacks, checkpoint] + ([board] if board else []), model=model,
                                        epochs=config.epochs, steps=spe, verbose=0)
     model.stop_training = False
+    pace, estimated = Pace(spe, config.batch_size, config.epochs), False
     try:
         cbs.on_train_begin()
         while not state.done(config.epochs):
             epoch, start = state.epoch, state.step
             cbs.on_epoch_begin(epoch)
-            if verbose == 1: print(f"Epoch {epoch + 1}/{config.epochs}" + (f" (from step {start})" if start else ''))
-            bar, began = keras.utils.Progbar(spe, verbose=1 if verbose == 1 else 0, stateful_metrics=list(state.sums) or None), time.perf_counter()
-            if start: bar.update(start, list(state.means().items()), finalize=False)
+            bar = tqdm(total=spe, initial=start, desc=f"epoch {epoch + 1}/{config.epochs}", unit='img', unit_scale=config.batch_size,
+                       disable=verbose != 1, dynamic_ncols=True, leave=True)
+            began = time.perf_counter()
+            pace.start()
             for step, (L, ab, labels) in enumerate(train_batches.epoch(epoch, start), start=start):
                 cbs.on_train_batch_begin(step)
                 this_step = batch_logs(model, L, ab, labels, train=True)
@@ -440,19 +492,28 @@ def _train(config, run_dir, store, lease, index, cache, verbose, say, policy, ji
                 state.add(this_step)
                 state.step = step + 1
                 means = state.means()
-                bar.stateful_metrics = set(means)
-                bar.update(step + 1, list(means.items()), finalize=False)
+                pace.step()
+                if pace.ready and not estimated and (pace.steps_timed >= 5 or state.step == spe):
+                    estimated = True
+                    (bar.write if verbose == 1 else say)(f"At {pace.images_per_second:.0f} img/s this run needs about "
+                                                         f"{duration(pace.seconds_left(epoch, state.step))} more (measured over its first steps)")
+                bar.update(1)
+                bar.set_postfix_str(', '.join([f'{k} {means[k]:.4g}' for k in ('loss', 'ab_mse') if k in means] +
+                                              ([f'run {duration(pace.seconds_left(epoch, state.step))} left'] if pace.ready else [])), refresh=False)
                 cbs.on_train_batch_end(step, means)
                 pause_point(f'step:{epoch * spe + step + 1}')
+            validating = time.perf_counter()
             logs = {**state.means(), 'learning_rate': _current_lr(model),
                     **{f'val_{k}': v for k, v in evaluate_batches(model, valid_batches).items()}}
+            pace.validated(time.perf_counter() - validating)
             if not all(math.isfinite(v) for v in logs.values()): raise diverged(store, config, f'the end of epoch {epoch + 1}', 'the validation loss')
             state.end_epoch(logs, model.get_weights, config.patience)
-            bar.stateful_metrics = set(logs)
-            bar.update(spe, [(k, v) for k, v in logs.items() if k != 'learning_rate'], finalize=True)
+            where = pace.summary(epoch + 1, 0) if pace.ready else ''
+            bar.set_postfix_str(', '.join([f'{k} {logs[k]:.4g}' for k in ('loss', 'val_ab_mse') if k in logs] + ([where] if where else [])))
+            bar.close()
             if verbose == 2:
                 print(f"epoch {epoch + 1}/{config.epochs} ({time.perf_counter() - began:.0f} s): " +
-                      ' '.join(f'{k} {v:.4g}' for k, v in logs.items()))
+                      ' '.join(f'{k} {v:.4g}' for k, v in logs.items()) + (f" … {where}" if where else ''))
             cbs.on_epoch_end(epoch, logs)        # the epoch-end checkpoint, TensorBoard, the user's callbacks
             if model.stop_training: state.stopped = True
             write_history(run_dir, state.history)
