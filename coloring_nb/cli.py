@@ -6,10 +6,11 @@
 __all__ = ['NOISY_MODULES', 'NOISY_LOGGERS', 'OOM_MARKERS', 'RUN_CONFIG', 'TOO_BIG', 'DEMO', 'DEMO_OUT', 'DEMO_FILES',
            'PHOTO_PIXELS', 'quiet_terminal', 'import_backend', 'is_out_of_memory', 'is_user_error', 'error_line',
            'run_command', 'common_flags', 'train_parser', 'train_config', 'train_main', 'demo_parser', 'demo_config',
-           'one_per_class', 'demo_summary', 'demo_main', 'colorize_parser', 'colorize_main']
+           'one_per_class', 'demo_summary', 'demo_main', 'strength_arg', 'pixels_arg', 'colorize_parser',
+           'colorize_main']
 
 # %% ../nbs/10_cli.ipynb #e3fe3100
-import argparse, contextlib, json, logging, os, re, sys, tempfile, time, warnings
+import argparse, contextlib, json, logging, math, os, re, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import coloring_nb
@@ -283,9 +284,23 @@ def demo_main(argv:list|None=None # the arguments (default: sys.argv[1:])
 # %% ../nbs/10_cli.ipynb #eb227350
 PHOTO_PIXELS = 25_000_000   # `coloring_nb.colorize.MAX_PHOTO_PIXELS`, named here so that --help imports no image library
 
+def strength_arg(text):
+    "argparse type: a finite number ≥ 0."
+    try: value = float(text)
+    except ValueError: value = -1
+    if not (math.isfinite(value) and value >= 0): raise argparse.ArgumentTypeError(f"must be a number ≥ 0, got {text!r}")
+    return value
+
+def pixels_arg(text):
+    "argparse type: a whole number of pixels ≥ 1 (`40000000` or `4e7`)."
+    try: value = float(text)
+    except ValueError: value = 0
+    if not (math.isfinite(value) and value >= 1 and value == int(value)):
+        raise argparse.ArgumentTypeError(f"must be a whole number of pixels ≥ 1 (e.g. 40000000 or 4e7), got {text!r}")
+    return int(value)
+
 def colorize_parser() -> argparse.ArgumentParser:
     "The argument parser of `coloring_nb_colorize`."
-    from coloring_nb.colorize import strength_arg, pixels_arg   # light: no Keras, no matplotlib
     p = argparse.ArgumentParser(prog='coloring_nb_colorize',
                                 description="Colorize photos with a trained coloring_nb model, each at its own resolution. "
                                             "Writes one image per input into DIR, named after it; replaces no file (unless --overwrite, and never an input).")

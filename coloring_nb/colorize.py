@@ -5,11 +5,10 @@
 # %% auto #0
 __all__ = ['MAX_PHOTO_PIXELS', 'IMAGE_SUFFIXES', 'model_input_size', 'check_strength', 'read_photo', 'load_rgb', 'colorize',
            'output_name', 'file_id', 'output_path', 'plan_outputs', 'write_image', 'ColorizeReport', 'image_files',
-           'check_colorize_args', 'colorize_files', 'colorize_folder', 'file_hash', 'load_model', 'strength_arg',
-           'pixels_arg']
+           'check_colorize_args', 'colorize_files', 'colorize_folder', 'file_hash', 'load_model']
 
 # %% ../nbs/08_colorize.ipynb #ca6f047c
-import argparse, contextlib, math, os, re, secrets, stat, sys, time
+import contextlib, math, os, re, secrets, stat, sys, time
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -296,22 +295,6 @@ def load_model(path_or_link:str|Path, # a .keras file, a Google Drive link or fi
     import keras
     try: return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e: raise ValueError(f"{path}: not a Keras model file that can be loaded ({type(e).__name__}: {e})") from e
-
-# %% ../nbs/08_colorize.ipynb #1988e563
-def strength_arg(text):
-    "argparse type: a finite number ≥ 0."
-    try: value = float(text)
-    except ValueError: value = -1
-    if not (math.isfinite(value) and value >= 0): raise argparse.ArgumentTypeError(f"must be a number ≥ 0, got {text!r}")
-    return value
-
-def pixels_arg(text):
-    "argparse type: a whole number of pixels ≥ 1 (`40000000` or `4e7`)."
-    try: value = float(text)
-    except ValueError: value = 0
-    if not (math.isfinite(value) and value >= 1 and value == int(value)):
-        raise argparse.ArgumentTypeError(f"must be a whole number of pixels ≥ 1 (e.g. 40000000 or 4e7), got {text!r}")
-    return int(value)
 
 # %% ../nbs/08_colorize.ipynb #d6db4e5d
 if __name__ == '__main__' and '__file__' in globals():      # python -m coloring_nb.colorize (not in a notebook)
