@@ -9,7 +9,7 @@ __all__ = ['MIN_SIDE', 'MAX_PIXELS', 'MIN_CHROMA', 'MIN_COLOUR_FRACTION', 'SKIP_
            'copy_cache', 'Batches']
 
 # %% ../nbs/03_data.ipynb #da7a16eb
-import copy, dataclasses, errno, hashlib, io, json, math, os, re, shutil, stat, threading, warnings
+import copy, dataclasses, errno, hashlib, io, json, math, os, re, shutil, stat, sys, threading, warnings
 import multiprocessing as mp
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
@@ -193,6 +193,18 @@ def _importable(f):
     return getattr(importlib.import_module('coloring_nb.data'), f.__name__, f)
 
 @contextmanager
+def _main_hidden():
+    "While workers start: no `__file__` or `__spec__` on `__main__`, so a fresh worker does not run the user's script again."
+    main = sys.modules.get('__main__')
+    saved = {k: main.__dict__[k] for k in ('__file__', '__spec__') if k in getattr(main, '__dict__', {})}
+    try:
+        main.__dict__.pop('__file__', None)
+        if '__spec__' in saved: main.__spec__ = None
+        yield
+    finally:
+        if main is not None: main.__dict__.update(saved)
+
+@contextmanager
 def _mapper(workers:int):
     "An ordered, lazy `map` over `workers` processes (in this process when workers is 1)."
     if workers == 1:
@@ -203,8 +215,8 @@ def _mapper(workers:int):
         return
     context = _pool_context()
     resolve = (lambda f: f) if context.get_start_method() == 'fork' else _importable
-    with context.Pool(workers, initializer=resolve(_worker_init)) as pool:
-        yield lambda f, jobs: pool.imap(resolve(f), jobs, chunksize=1)
+    with _main_hidden(): pool = context.Pool(workers, initializer=resolve(_worker_init))
+    with pool: yield lambda f, jobs: pool.imap(resolve(f), jobs, chunksize=1)
 
 def _default_workers(workers:int|None) -> int:
     "`workers`, or the number of cores this process may use."
