@@ -14,7 +14,7 @@ import argparse, contextlib, json, logging, math, os, re, sys, tempfile, time, w
 from pathlib import Path
 import numpy as np
 import coloring_nb
-from .core import Config, MODELS, PRECISIONS, redact_url
+from .core import Config, MODELS, PRECISIONS, native_stderr, redact_url
 
 # %% ../nbs/10_cli.ipynb #c0ac6b2f
 NOISY_MODULES = r'(keras|tensorflow|tf_keras|absl|jax|jaxlib|google\.protobuf|h5py|ml_dtypes|optree)(\.|$)'
@@ -30,7 +30,8 @@ def quiet_terminal(debug:bool=False # True: change nothing (everything is shown,
     if debug:
         yield False
         return
-    user_level = os.environ.get('TF_CPP_MIN_LOG_LEVEL')
+    raw = os.environ.get('TF_CPP_MIN_LOG_LEVEL')
+    user_level = raw or None                                # set but empty: not a setting
     levels = {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
     if user_level is None: os.environ['TF_CPP_MIN_LOG_LEVEL'] = '3'
     try:
@@ -41,30 +42,21 @@ def quiet_terminal(debug:bool=False # True: change nothing (everything is shown,
             yield user_level is None
     finally:
         for name, level in levels.items(): logging.getLogger(name).setLevel(level)
-        if user_level is None: os.environ.pop('TF_CPP_MIN_LOG_LEVEL', None)
+        if user_level is None:
+            if raw is None: os.environ.pop('TF_CPP_MIN_LOG_LEVEL', None)
+            else: os.environ['TF_CPP_MIN_LOG_LEVEL'] = raw
 
 # %% ../nbs/10_cli.ipynb #7c7f51b5
-@contextlib.contextmanager
-def _stderr_to_file():
-    "File descriptor 2 (where C++ libraries write, past `sys.stderr`) into a temporary file while active; yields the file."
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as log:
-        os.dup2(log.fileno(), 2)
-        try: yield log
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-
 def import_backend(capture:bool=True # hide the C++ start-up log (shown if the import fails)
                   ):
     "Import Keras and its backend (TensorFlow unless `KERAS_BACKEND` says otherwise); returns the `keras` module."
     if not capture or 'keras' in sys.modules:
         import keras
         return keras
-    with _stderr_to_file() as log:
-        try: import keras
-        except BaseException:
+    with tempfile.TemporaryFile() as log:
+        try:
+            with native_stderr(log): import keras
+        except BaseException:                               # show what it said, now that descriptor 2 is back
             log.seek(0); sys.stderr.write(log.read().decode(errors='replace'))
             raise
     return keras

@@ -6,10 +6,11 @@
 __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT_LOST_ERRNOS', 'PUBLIC_QUERY_KEYS', 'REDACTED',
            'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS', 'in_colab', 'keras_backend', 'gpu_available', 'drive_root',
            'drive_mounted', 'require_drive', 'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes',
-           'check_free_space', 'is_mount_lost', 'open_exclusive', 'redact_url', 'Config', 'seed_everything']
+           'check_free_space', 'is_mount_lost', 'open_exclusive', 'redact_url', 'native_stderr', 'Config',
+           'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
-import dataclasses, difflib, errno, json, math, os, random, shutil, sys
+import contextlib, dataclasses, difflib, errno, json, math, os, random, shutil, sys, threading
 from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np
@@ -153,6 +154,25 @@ def redact_url(text:str # any text: a URL, a data source such as 'https://…', 
               ) -> str:
     "`text` with the user information and non-public query values of every URL in it replaced by `***`."
     return _URL.sub(lambda m: _redact_one(m.group(0)), text) if isinstance(text, str) else text
+
+# %% ../nbs/00_core.ipynb #9a2f2b0c
+_FD2 = threading.RLock()   # one redirection at a time: two threads swapping descriptor 2 could leave it pointing nowhere
+
+@contextlib.contextmanager
+def native_stderr(to=None # an open file to receive what C libraries print, or None to drop it
+                 ):
+    "While active, file descriptor 2 (where C and C++ libraries write) goes to `to`, or nowhere; Python's `sys.stderr` object is left alone."
+    with _FD2:
+        try: sys.stderr.flush()
+        except (AttributeError, ValueError): pass
+        saved = os.dup(2)
+        target = os.open(os.devnull, os.O_WRONLY) if to is None else os.dup(to.fileno())
+        try:
+            os.dup2(target, 2)
+            yield to
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved); os.close(target)
 
 # %% ../nbs/00_core.ipynb #a09f39b2
 MODELS = ('colorizer', 'seed', 'stage1', 'stage2')

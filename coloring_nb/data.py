@@ -21,7 +21,7 @@ import cv2, numpy as np
 from PIL import Image, ImageOps
 from tqdm.auto import tqdm
 from .lab import AB_SCALE, as_rgb_u8
-from .core import DiskFullError, check_free_space, is_disk_full, redact_url
+from .core import DiskFullError, check_free_space, is_disk_full, native_stderr, redact_url
 
 # %% ../nbs/03_data.ipynb #97b810f8
 MIN_SIDE = 32                 # shorter side in pixels below which an image is skipped ('too small')
@@ -139,7 +139,8 @@ def _read_bgr(path, min_side=MIN_SIDE, max_pixels=MAX_PIXELS, size=None, min_chr
     if problem: return None, problem
     if min(wh) < min_side: return None, 'too small'
     if wh[0] * wh[1] > max_pixels: return None, 'too large'
-    try: bgr = _decode_bgr(data, fmt, wh, size)
+    try:
+        with native_stderr(): bgr = _decode_bgr(data, fmt, wh, size)   # libpng's own complaints dropped: the reason says it
     except Exception: bgr = None               # cv2.error, PIL's errors, as_rgb's ValueError for odd pixel types
     if bgr is None: return None, 'corrupt'
     if check_grey and is_grayscale(bgr, min_chroma, min_fraction, order='BGR'): return None, 'grayscale'

@@ -9,6 +9,7 @@ __all__ = ['L_SCALE', 'AB_SCALE', 'rgb_to_lab', 'lab_to_rgb', 'normalize', 'deno
 # %% ../nbs/01_lab.ipynb #f3d3eaea
 from pathlib import Path
 import cv2, numpy as np
+from .core import native_stderr
 
 # %% ../nbs/01_lab.ipynb #b0479977
 def _check(arr, name:str, channels:int|None, dtypes=None):
@@ -140,7 +141,7 @@ def read_image(path:str|Path, # an image file: JPEG, PNG (8 or 16 bit, with or w
     data = np.fromfile(path, dtype=np.uint8)
     if data.size == 0: raise ValueError(f"{path}: empty file (0 bytes), not an image")
     flags = cv2.IMREAD_UNCHANGED if data[:2].tobytes() != b'\xff\xd8' else cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH
-    image = cv2.imdecode(data, flags)   # JPEG: EXIF orientation applied, CMYK converted; else alpha kept
+    with native_stderr(): image = cv2.imdecode(data, flags)   # JPEG: EXIF orientation applied, CMYK converted; else alpha kept (libpng's complaints dropped: the error below says it)
     if image is None: raise ValueError(f"{path}: not a readable image (corrupt, truncated or another kind of file)")
     if image.ndim == 3 and image.shape[-1] == 4 and flags == cv2.IMREAD_UNCHANGED:
         return as_rgb(image, order='BGR', alpha=alpha, background=background)
