@@ -295,8 +295,3 @@ def load_model(path_or_link:str|Path, # a .keras file, a Google Drive link or fi
     import keras
     try: return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e: raise ValueError(f"{path}: not a Keras model file that can be loaded ({type(e).__name__}: {e})") from e
-
-# %% ../nbs/08_colorize.ipynb #d6db4e5d
-if __name__ == '__main__' and '__file__' in globals():      # python -m coloring_nb.colorize (not in a notebook)
-    from coloring_nb.cli import colorize_main
-    sys.exit(colorize_main())

@@ -10,9 +10,10 @@ __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT
            'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
-import contextlib, dataclasses, difflib, errno, json, math, os, random, shutil, sys, threading
+import contextlib, dataclasses, difflib, errno, json, math, os, random, re, shutil, sys, threading
 from dataclasses import dataclass, fields
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 
 # %% ../nbs/00_core.ipynb #e1b4f4b3
@@ -134,9 +135,6 @@ def open_exclusive(path:str|Path, # the file to create
             except FileNotFoundError: pass
 
 # %% ../nbs/00_core.ipynb #5a77c5e5
-import re
-from urllib.parse import urlsplit, urlunsplit, parse_qsl
-
 PUBLIC_QUERY_KEYS = frozenset({'id', 'export', 'usp', 'dl', 'download', 'resourcekey', 'format'})  # say which file, not who may read it
 REDACTED = '***'
 _URL = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*://[^\s\'"<>]+')
