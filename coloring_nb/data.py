@@ -21,7 +21,7 @@ import cv2, numpy as np
 from PIL import Image, ImageOps
 from tqdm.auto import tqdm
 from .lab import AB_SCALE, as_rgb_u8
-from .core import DiskFullError, check_free_space, is_disk_full, native_stderr, redact_url
+from .core import DiskFullError, TMP_PREFIX, atomic_write, check_free_space, is_disk_full, native_stderr, redact_url
 
 # %% ../nbs/03_data.ipynb #97b810f8
 MIN_SIDE = 32                 # shorter side in pixels below which an image is skipped ('too small')
@@ -257,10 +257,8 @@ CACHE_FORMAT = 1
 SPLIT_ORDER = ('train', 'valid', 'test')
 
 def _write_json(path:Path, obj):
-    "Write JSON atomically: a temporary file, then a rename."
-    tmp = path.with_name(path.name + '.tmp')
-    tmp.write_text(json.dumps(obj, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+    "Write JSON atomically (`atomic_write`: a temporary file, fsynced, then a rename)."
+    atomic_write(path, json.dumps(obj, indent=1, sort_keys=True))
 
 def _splits_of(items) -> list:
     "The split names of `items`: train, valid, test first, then others alphabetically."
@@ -395,8 +393,8 @@ def _relative(path:str, root) -> str:
 
 CACHE_MARKER = '.coloring_nb_cache'   # in every cache folder: proves the folder is the package's, and is its lock
 _MARKER_TEXT = 'A Lab cache of coloring_nb: its clean-up removes only the files it writes itself.\n'
-_CACHE_FILE = re.compile(r'(manifest\.json|build\.json|\w+_lab\.npy|\w+_labels\.npy)(\.partial|\.tmp|\.copying)?')
-_CHUNK_FILE = re.compile(r'\d{6}\.json(\.tmp)?')
+_CACHE_FILE = re.compile(rf'({re.escape(TMP_PREFIX)})?(manifest\.json|build\.json|\w+_lab\.npy|\w+_labels\.npy)(\.partial|\.tmp|\.copying)?')
+_CHUNK_FILE = re.compile(rf'({re.escape(TMP_PREFIX)})?\d{{6}}\.json(\.tmp)?')   # `.tmp-…`: `atomic_write`'s, left by a killed writer
 
 def _is_cache(folder:Path) -> bool:
     "Whether `folder` is a Lab cache of this package: its marker, or (written before the marker) its manifest or build plan."
