@@ -5,10 +5,9 @@
 # %% auto #0
 __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT_LOST_ERRNOS', 'TMP_PREFIX', 'IMAGE_EXTENSIONS',
            'PUBLIC_QUERY_KEYS', 'REDACTED', 'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS', 'in_colab',
-           'keras_backend', 'gpu_available', 'drive_root', 'drive_mounted', 'require_drive', 'project_home', 'runs_dir',
-           'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space', 'is_mount_lost', 'open_exclusive',
-           'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url', 'native_stderr', 'Config',
-           'seed_everything']
+           'keras_backend', 'gpu_available', 'drive_root', 'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full',
+           'human_bytes', 'check_free_space', 'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file',
+           'atomic_write', 'file_digest', 'redact_url', 'native_stderr', 'Config', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
 import contextlib, dataclasses, difflib, errno, hashlib, json, math, os, random, re, shutil, sys, threading
@@ -26,11 +25,12 @@ def in_colab(modules:dict|None=None, # the loaded modules (default: this process
     environ = os.environ if environ is None else environ
     return 'google.colab' in modules or 'COLAB_RELEASE_TAG' in environ
 
-# %% ../nbs/00_core.ipynb #15048596
+# %% ../nbs/00_core.ipynb #4c22f1ef
 def keras_backend() -> str:
     "The Keras backend that `import keras` will use (`KERAS_BACKEND`, default tensorflow)."
     return os.environ.get('KERAS_BACKEND', 'tensorflow')
 
+# %% ../nbs/00_core.ipynb #e6b9729a
 def gpu_available() -> bool:
     "True when the active Keras backend sees at least one GPU."
     backend = keras_backend()
@@ -57,19 +57,7 @@ def drive_root(mount:str|Path=DRIVE_MOUNT # where Drive is (or would be) mounted
     my_drive = Path(mount)/'MyDrive'
     return my_drive if my_drive.is_dir() else None
 
-def drive_mounted(mount:str|Path=DRIVE_MOUNT) -> bool:
-    "True when Google Drive is mounted at `mount`."
-    return drive_root(mount) is not None
-
-def require_drive(mount:str|Path=DRIVE_MOUNT) -> Path:
-    "The `MyDrive` folder, or a clear error saying how to mount Drive."
-    root = drive_root(mount)
-    if root is None:
-        raise RuntimeError(f"Google Drive is not mounted at {mount}. In Colab run:\n    {MOUNT_HINT}\n"
-                           "or choose a local folder instead (argument `home`, or COLORING_NB_HOME).")
-    return root
-
-# %% ../nbs/00_core.ipynb #2a12987d
+# %% ../nbs/00_core.ipynb #6b79cc5e
 LOCAL_HOME = Path.home()/'coloring_nb'
 
 def project_home(home:str|Path|None=None, # explicit folder; wins over everything
@@ -81,21 +69,24 @@ def project_home(home:str|Path|None=None, # explicit folder; wins over everythin
     root = drive_root(mount)
     return root/'coloring_nb' if root is not None else LOCAL_HOME
 
+# %% ../nbs/00_core.ipynb #1a453f9a
 def runs_dir(home:str|Path|None=None, mount:str|Path=DRIVE_MOUNT) -> Path:
     "The folder that holds one sub-folder per training run."
     return project_home(home, mount)/'runs'
 
-# %% ../nbs/00_core.ipynb #7055c0fb
+# %% ../nbs/00_core.ipynb #5fc4c7f5
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 class DiskFullError(OSError):
     "A write failed, or would fail, for lack of room on the disk (or quota, or file-size limit)."
     def __str__(self): return self.strerror          # the message alone, without OSError's '[Errno 28]'
 
+# %% ../nbs/00_core.ipynb #5c967c12
 def is_disk_full(e:BaseException) -> bool:
     "Whether `e` is the operating system saying a disk, quota or file-size limit is full."
     return isinstance(e, OSError) and e.errno in DISK_FULL_ERRNOS
 
+# %% ../nbs/00_core.ipynb #d067e99f
 def human_bytes(n:int) -> str:
     "A byte count for people: '812 KB', '1.9 GB'."
     for unit in ('bytes', 'KB', 'MB', 'GB'):
@@ -103,6 +94,7 @@ def human_bytes(n:int) -> str:
         n /= 1000
     return f'{n:.0f} {unit}' if unit == 'bytes' or abs(n) >= 100 else f'{n:.3g} {unit}'
 
+# %% ../nbs/00_core.ipynb #8d9d4b2c
 def check_free_space(folder:str|Path, # an existing folder on the disk to write to
                      need:int, # bytes about to be written there
                      what:str, # what needs them, for the message: 'the Lab cache of 12,594 images'
@@ -135,7 +127,7 @@ def open_exclusive(path:str|Path, # the file to create
             try: os.unlink(path)                      # a leftover, or a planted link: the entry goes, never its target
             except FileNotFoundError: pass
 
-# %% ../nbs/00_core.ipynb #16f9ef4b
+# %% ../nbs/00_core.ipynb #25adec24
 TMP_PREFIX = '.tmp-'
 
 def fsync_dir(path:str|Path # a folder
@@ -147,6 +139,7 @@ def fsync_dir(path:str|Path # a folder
     except OSError: pass  # e.g. EINVAL on FUSE mounts: the rename itself is still atomic there
     finally: os.close(fd)
 
+# %% ../nbs/00_core.ipynb #e737d838
 def _tmp_name(dest:Path) -> Path: return dest.with_name(f'{TMP_PREFIX}{dest.name}')
 
 @contextlib.contextmanager
@@ -167,6 +160,7 @@ def staged_file(dest:str|Path, # the final path
         raise
     fsync_dir(dest.parent)
 
+# %% ../nbs/00_core.ipynb #a315e376
 def atomic_write(path:str|Path, # the final path
                  data:bytes|str, # the whole content (str is written as UTF-8)
                 ) -> Path:

@@ -28,7 +28,7 @@ def _per_image(f, arr):
     flat = arr.reshape(-1, *arr.shape[-3:])
     return np.stack([f(a) for a in flat]).reshape(*arr.shape[:-3], *f(flat[0]).shape)
 
-# %% ../nbs/01_lab.ipynb #8c4566b0
+# %% ../nbs/01_lab.ipynb #8796351c
 def rgb_to_lab(rgb:np.ndarray # RGB, uint8 or float in [0, 1], shape (..., H, W, 3)
               ) -> np.ndarray:
     "Float32 Lab (L in [0, 100], a and b in about [-128, 127]) of an RGB image."
@@ -36,6 +36,7 @@ def rgb_to_lab(rgb:np.ndarray # RGB, uint8 or float in [0, 1], shape (..., H, W,
     rgb = rgb.astype(np.float32) / 255 if rgb.dtype == np.uint8 else rgb.astype(np.float32)
     return _per_image(lambda im: cv2.cvtColor(np.ascontiguousarray(im), cv2.COLOR_RGB2Lab), rgb)
 
+# %% ../nbs/01_lab.ipynb #c92d11e1
 def lab_to_rgb(lab:np.ndarray # float Lab, shape (..., H, W, 3)
               ) -> np.ndarray:
     "Float32 RGB in [0, 1] of a Lab image (colours outside sRGB are clipped)."
@@ -43,7 +44,7 @@ def lab_to_rgb(lab:np.ndarray # float Lab, shape (..., H, W, 3)
     rgb = _per_image(lambda im: cv2.cvtColor(np.ascontiguousarray(im, dtype=np.float32), cv2.COLOR_Lab2RGB), lab)
     return np.clip(rgb, 0, 1)
 
-# %% ../nbs/01_lab.ipynb #b65385d2
+# %% ../nbs/01_lab.ipynb #f2520661
 L_SCALE, AB_SCALE = 100.0, 128.0
 
 def normalize(lab:np.ndarray # float Lab, shape (..., H, W, 3)
@@ -52,6 +53,7 @@ def normalize(lab:np.ndarray # float Lab, shape (..., H, W, 3)
     _check(lab, 'normalize', 3, (np.float32, np.float64))
     return (lab[..., :1] / L_SCALE).astype(np.float32), (lab[..., 1:] / AB_SCALE).astype(np.float32)
 
+# %% ../nbs/01_lab.ipynb #5a0d2281
 def denormalize(L:np.ndarray, # lightness in [0, 1], shape (..., H, W, 1)
                 ab:np.ndarray # colour /128, shape (..., H, W, 2)
                ) -> np.ndarray:
@@ -60,13 +62,14 @@ def denormalize(L:np.ndarray, # lightness in [0, 1], shape (..., H, W, 1)
     if L.shape[:-1] != ab.shape[:-1]: raise ValueError(f"denormalize: L {L.shape} and ab {ab.shape} differ in size")
     return np.concatenate([L * L_SCALE, ab * AB_SCALE], axis=-1).astype(np.float32)
 
-# %% ../nbs/01_lab.ipynb #7139aaad
+# %% ../nbs/01_lab.ipynb #869ceead
 def encode_lab(rgb:np.ndarray # uint8 RGB, shape (..., H, W, 3)
               ) -> np.ndarray:
     "uint8 Lab (L·255/100, a+128, b+128): 3 bytes a pixel, for caching."
     _check(rgb, 'encode_lab', 3, (np.uint8,))
     return _per_image(lambda im: cv2.cvtColor(np.ascontiguousarray(im), cv2.COLOR_RGB2Lab), rgb)
 
+# %% ../nbs/01_lab.ipynb #37ad386d
 def decode_lab(lab_u8:np.ndarray # uint8 Lab from `encode_lab`
               ) -> np.ndarray:
     "Float32 Lab from the uint8 codec."
@@ -76,6 +79,7 @@ def decode_lab(lab_u8:np.ndarray # uint8 Lab from `encode_lab`
     lab[..., 1:] -= 128
     return lab
 
+# %% ../nbs/01_lab.ipynb #6f10f5be
 def lab_u8_to_L_ab(lab_u8:np.ndarray # uint8 Lab, shape (..., H, W, 3)
                   ) -> tuple:
     "The network's (L in [0, 1], ab/128) straight from cached uint8 Lab."
@@ -97,7 +101,7 @@ def recombine(L:np.ndarray, # the photo's own lightness in [0, 1], shape (H, W, 
     ab = cv2.resize(np.ascontiguousarray(ab, dtype=np.float32), (W, H), interpolation=cv2.INTER_CUBIC)
     return lab_to_rgb(denormalize(L.astype(np.float32), np.clip(ab * strength, -1, 1)))
 
-# %% ../nbs/01_lab.ipynb #ce555060
+# %% ../nbs/01_lab.ipynb #ea5cae3d
 def as_rgb(image:np.ndarray, # (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); uint8, uint16 or float in [0, 1]
            order:str='RGB', # channel order of `image`: 'RGB' or 'BGR' (OpenCV's)
            alpha:str='composite', # RGBA: 'composite' over `background`, or 'drop' the alpha channel
@@ -127,6 +131,7 @@ def as_rgb(image:np.ndarray, # (H, W), (H, W, 1), (H, W, 3) or (H, W, 4); uint8,
         rgb = rgb * a + np.float32(background) * (1 - a)
     return np.ascontiguousarray(rgb, dtype=np.float32)
 
+# %% ../nbs/01_lab.ipynb #bf4986ab
 def as_rgb_u8(image:np.ndarray, **kwargs) -> np.ndarray:
     "`as_rgb`, rounded to uint8 RGB (what the cache encodes)."
     return (as_rgb(image, **kwargs) * 255 + 0.5).astype(np.uint8)
