@@ -36,7 +36,9 @@ def main():
     print('| notebook | cells | prose words | exported lines | other code lines | minutes | hidden code lines |\n| --- | --- | --- | --- | --- | --- | --- |')
     for r in rows: print(f"| `{r['notebook']}` | {r['cells']} | {r['words']:,} | {r['exported']} | {r['other']} | {r['minutes']:.0f} | {r['hidden']} |")
     over = [r['notebook'] for r in rows if r['minutes'] > a.limit]
-    print(f"\nall {len(rows)} notebooks: {sum(r['minutes'] for r in rows) / 60:.1f} h; over {a.limit:g} min: {', '.join(over) or 'none'}")
+    shown, hidden = sum(r['minutes'] for r in rows), sum(r['hidden'] for r in rows) / CODE_LINES_PER_MIN
+    print(f"\nall {len(rows)} notebooks: {shown / 60:.1f} h as shown, {(shown + hidden) / 60:.1f} h with the hidden cells; "
+          f"over {a.limit:g} min: {', '.join(over) or 'none'}")
     return 1 if over else 0
 
 if __name__ == '__main__': sys.exit(main())

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PACKAGE_ROOT', 'package_env', 'run_python', 'environment', 'disk_full_at', 'file_size_limit', 'Hung', 'hang_guard',
-           'serving', 'serve_folder', 'colab_stand_in', 'snapshot']
+           'serving', 'serve_folder', 'colab_stand_in', 'gradient_photos', 'colourful', 'snapshot']
 
 # %% ../nbs/00a_testing.ipynb #393d3a11
 import contextlib, functools, os, resource, signal, subprocess, sys, threading, types
@@ -122,6 +122,36 @@ def colab_stand_in(**submodules:dict # per submodule of `google.colab` (e.g. `us
         for name, module in saved.items():
             if module is None: sys.modules.pop(name, None)
             else: sys.modules[name] = module
+
+# %% ../nbs/00a_testing.ipynb #1c3a9238
+def gradient_photos(n:int, # how many images
+                    size:int=32, # their side, in pixels
+                    seed:int=0, # the random seed
+                   ):
+    "`n` uint8 RGB images (n, size, size, 3): smooth random colour gradients times a stripe pattern."
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    images = []
+    for _ in range(n):
+        c0, cx, cy = rng.random(3), rng.uniform(-0.5, 0.5, 3), rng.uniform(-0.5, 0.5, 3)
+        im = np.clip(c0 + cx * xx[..., None] + cy * yy[..., None], 0, 1)
+        im *= (0.7 + 0.3 * ((xx * rng.integers(3, 9)).astype(int) % 2))[..., None]
+        images.append((im * 255).round().astype(np.uint8))
+    return np.stack(images)
+
+# %% ../nbs/00a_testing.ipynb #77f3d39c
+def colourful(rng, # a NumPy random generator
+              h:int, # height
+              w:int, # width
+             ):
+    "A smooth random colour field with a few hard-edged discs (uint8 RGB (h, w, 3)): a stand-in photo."
+    import cv2, numpy as np
+    rgb = cv2.resize(rng.integers(0, 256, (3, 3, 3), dtype=np.uint8), (w, h), interpolation=cv2.INTER_CUBIC)
+    for _ in range(3):
+        centre = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+        cv2.circle(rgb, centre, int(rng.integers(4, 12)), [int(c) for c in rng.integers(0, 256, 3)], -1)
+    return rgb
 
 # %% ../nbs/00a_testing.ipynb #784319bc
 def snapshot(folder:str|Path # the folder to record

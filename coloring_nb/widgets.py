@@ -13,8 +13,8 @@ import ipywidgets as widgets
 from .core import in_colab, project_home
 from .lab import lab_u8_to_L_ab, normalize, read_image, recombine, rgb_to_lab
 from .data import MAX_PIXELS, SKIP_REASONS, LabCache, image_header
-from .evaluate import as_predictor
-from .colorize import model_input_size, write_image
+from .predict import as_predictor, model_input_size, predict_ab
+from .colorize import write_image
 
 # %% ../nbs/09_widgets.ipynb #640142ed
 def uploaded_files(value, # `FileUpload.value`: a tuple of dicts (ipywidgets 8) or a dict name -> file (ipywidgets 7)
@@ -44,12 +44,13 @@ def decode_upload(name:str, # the file's name, for messages
         try: return read_image(path)
         except ValueError: raise ValueError(f"{name}: a {fmt} file that cannot be decoded (corrupt, or a kind this reader does not know)") from None
 
-# %% ../nbs/09_widgets.ipynb #c9d0de95
+# %% ../nbs/09_widgets.ipynb #f55be215
 def to_u8(rgb:np.ndarray # float RGB in [0, 1]
          ) -> np.ndarray:
     "uint8 RGB, rounded."
     return (np.clip(rgb, 0, 1) * 255 + 0.5).astype(np.uint8)
 
+# %% ../nbs/09_widgets.ipynb #251af291
 def png_bytes(rgb:np.ndarray # uint8 RGB (H, W, 3)
              ) -> bytes:
     "The bytes of a PNG file of `rgb`."
@@ -57,6 +58,7 @@ def png_bytes(rgb:np.ndarray # uint8 RGB (H, W, 3)
     if not ok: raise ValueError(f"png_bytes: OpenCV could not encode an image of shape {rgb.shape}")
     return data.tobytes()
 
+# %% ../nbs/09_widgets.ipynb #d19341f4
 def fit_within(image:np.ndarray, # an image (H, W, C)
                max_side:int, # the longest side allowed
               ) -> np.ndarray:
@@ -67,6 +69,7 @@ def fit_within(image:np.ndarray, # an image (H, W, C)
     small = cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     return small.reshape(*small.shape[:2], image.shape[2])
 
+# %% ../nbs/09_widgets.ipynb #8614bef1
 def download_link(rgb:np.ndarray, # uint8 RGB (H, W, 3)
                   filename:str, # the name the browser saves it under
                  ) -> str:
@@ -144,11 +147,8 @@ class ColorizeWidget:
 
     def _predicted(self, name:str, L:np.ndarray, **extra) -> dict:
         "An entry: `L` at full and preview size, the model's ab at its input size and its class probabilities."
-        h, w = self.hw
-        L_small = cv2.resize(L, (w, h), interpolation=cv2.INTER_AREA).reshape(1, h, w, 1)
-        ab, probs = self.predict(L_small)
-        return dict(name=name, L=L, L_preview=fit_within(L, self.max_preview), ab=ab[0],
-                    probs=None if probs is None else probs[0], **extra)
+        ab, probs = predict_ab(self.predict, L, self.hw)
+        return dict(name=name, L=L, L_preview=fit_within(L, self.max_preview), ab=ab, probs=probs, **extra)
 
     def _show(self, key:str):
         "Make `key` the current picture: grey, truth and text now, then the colorized panel."
