@@ -158,7 +158,7 @@ def _relative(path:str, root) -> str:
 
 CACHE_MARKER = '.coloring_nb_cache'   # in every cache folder: proves the folder is the package's, and is its lock
 _MARKER_TEXT = 'A Lab cache of coloring_nb: its clean-up removes only the files it writes itself.\n'
-_CACHE_FILE = re.compile(rf'({re.escape(TMP_PREFIX)})?(manifest\.json|build\.json|\w+_lab\.npy|\w+_labels\.npy)(\.partial|\.tmp|\.copying)?')
+_CACHE_FILE = re.compile(rf'({re.escape(TMP_PREFIX)})?(manifest\.json|build\.json|ab_bins\.json|\w+_lab\.npy|\w+_labels\.npy)(\.partial|\.tmp|\.copying)?')   # ab_bins.json: the ab bins `bins.cache_bins` stores
 _CHUNK_FILE = re.compile(rf'({re.escape(TMP_PREFIX)})?\d{{6}}\.json(\.tmp)?')   # `.tmp-…`: `atomic_write`'s, left by a killed writer
 
 def _is_cache(folder:Path) -> bool:

@@ -6,15 +6,15 @@
 __all__ = ['NOISY_MODULES', 'NOISY_LOGGERS', 'OOM_MARKERS', 'TRAIN_OPTIONS', 'RUN_CONFIG', 'TOO_BIG', 'DEMO', 'DEMO_OUT',
            'DEMO_FILES', 'PHOTO_PIXELS', 'quiet_terminal', 'import_backend', 'is_out_of_memory', 'is_user_error',
            'error_line', 'run_command', 'common_flags', 'train_parser', 'train_config', 'train_main', 'demo_parser',
-           'demo_config', 'one_per_class', 'demo_summary', 'demo_main', 'strength_arg', 'pixels_arg', 'colorize_parser',
-           'colorize_main']
+           'demo_config', 'one_per_class', 'demo_summary', 'demo_main', 'strength_arg', 'temperature_arg', 'pixels_arg',
+           'colorize_parser', 'colorize_main']
 
 # %% ../nbs/10_cli.ipynb #e3fe3100
 import argparse, contextlib, dataclasses, json, logging, math, os, re, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import coloring_nb
-from .core import Config, MODELS, PRECISIONS, native_stderr, redact_url
+from .core import AB_LOSSES, Config, MODELS, PRECISIONS, native_stderr, redact_url
 
 # %% ../nbs/10_cli.ipynb #c0ac6b2f
 NOISY_MODULES = r'(keras|tensorflow|tf_keras|absl|jax|jaxlib|google\.protobuf|h5py|ml_dtypes|optree)(\.|$)'
@@ -110,8 +110,8 @@ def common_flags(p:argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 # %% ../nbs/10_cli.ipynb #7e58ff97
 TRAIN_OPTIONS = ('data', 'run_name', 'model', 'size', 'batch_size', 'epochs', 'checkpoint_every', 'seed', 'classifier',
-                 'widths', 'learning_rate', 'patience', 'precision', 'cache_dir')   # the `Config` fields coloring_nb_train sets
-_CHOICES = {'model': MODELS, 'precision': PRECISIONS}
+                 'widths', 'learning_rate', 'ab_loss', 'temperature', 'patience', 'precision', 'cache_dir')   # the `Config` fields coloring_nb_train sets
+_CHOICES = {'model': MODELS, 'precision': PRECISIONS, 'ab_loss': AB_LOSSES}
 _HELP = {'model': 'which network'}   # the docment, 'one of MODELS', names a constant the user does not see
 
 def _widths(text:str) -> tuple:
@@ -285,6 +285,13 @@ def strength_arg(text):
     if not (math.isfinite(value) and value >= 0): raise argparse.ArgumentTypeError(f"must be a number ≥ 0, got {text!r}")
     return value
 
+# %% ../nbs/10_cli.ipynb #a5583f17
+def temperature_arg(text):
+    "argparse type: a finite number > 0."
+    with contextlib.suppress(ValueError):
+        if math.isfinite(value := float(text)) and value > 0: return value
+    raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+
 # %% ../nbs/10_cli.ipynb #7f280a93
 def pixels_arg(text):
     "argparse type: a whole number of pixels ≥ 1 (`40000000` or `4e7`)."
@@ -304,6 +311,7 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument('--model', required=True, metavar='PATH', help='a .keras file, a Google Drive link or file id, or an http(s) URL')
     p.add_argument('--out', required=True, metavar='DIR', help='output folder (created if needed)')
     p.add_argument('--strength', type=strength_arg, default=1.0, metavar='S', help='colour strength: 1 as predicted, >1 more vivid, 0 grey (default 1)')
+    p.add_argument('--temperature', type=temperature_arg, default=None, metavar='T', help="for a model trained with ab_loss='bins': lower is more vivid, 1 the mean colour (default: the model's own)")
     p.add_argument('--max-pixels', type=pixels_arg, default=PHOTO_PIXELS, metavar='N',
                    help=f'skip photos with more pixels, unread (default {PHOTO_PIXELS:,}; colouring takes 50-70 bytes a pixel)')
     p.add_argument('--overwrite', action='store_true',
@@ -319,14 +327,14 @@ def colorize_main(argv:list|None=None, # command-line arguments (default: sys.ar
     a = colorize_parser().parse_args(argv)
     def work():
         from coloring_nb.colorize import check_colorize_args, colorize_files, load_model
-        check_colorize_args(a.inputs, a.out, a.strength, a.max_pixels)   # before the model loads
+        check_colorize_args(a.inputs, a.out, a.strength, a.max_pixels, a.temperature)   # before the model loads
         with quiet_terminal(a.debug) as capture:
             import_backend(capture)
             try: model = load_model(a.model, hash=a.hash, quiet=a.quiet)
             except Exception as e:
                 if a.debug or not is_user_error(e): raise
                 raise ValueError(f"cannot load the model: {e}") from None
-            report = colorize_files(a.inputs, a.out, model, a.strength, progress=not a.quiet, overwrite=a.overwrite, max_pixels=a.max_pixels)
+            report = colorize_files(a.inputs, a.out, model, a.strength, progress=not a.quiet, overwrite=a.overwrite, max_pixels=a.max_pixels, temperature=a.temperature)
         if not a.quiet:
             for out in report.written.values(): print(out)
         print(report.summary(), file=sys.stderr)

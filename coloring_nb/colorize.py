@@ -18,7 +18,7 @@ from .core import IMAGE_EXTENSIONS, file_digest, project_home
 from .data import SKIP_REASONS, image_header
 from .lab import as_rgb, normalize, read_image, recombine, rgb_to_lab
 from .downloads import gdrive_download, parse_hash
-from .predict import as_predictor, model_input_size, predict_ab   # model_input_size stays importable from here
+from .predict import as_predictor, check_temperature, model_input_size, predict_ab   # model_input_size stays importable from here
 
 # %% ../nbs/08_colorize.ipynb #dbf32ee5
 MAX_PHOTO_PIXELS = 25_000_000   # photos with more pixels are refused unread; colouring takes 50–70 bytes a pixel
@@ -69,12 +69,14 @@ def colorize(image, # a file path, a numpy array or a PIL image, any size, colou
              strength:float=1.0, # multiplies the predicted ab: > 1 more vivid, 0 grey
              size:int|tuple|None=None, # the model's input size, when it has no fixed one
              max_pixels:int=MAX_PHOTO_PIXELS, # an image file with more pixels is refused unread
+             temperature:float|None=None, # an ab-bins model's temperature: lower is more vivid (None: the model's own)
             ) -> np.ndarray:
     "uint8 RGB of `image` coloured by `model`, at the image's own resolution."
     check_strength(strength)
-    model_input_size(model, size)                               # a model of unknown size is refused before the photo is read
+    hw = model_input_size(model, size)                          # a model of unknown size is refused before the photo is read
+    predict = as_predictor(model, temperature)                  # so is a temperature the model cannot use
     L = normalize(rgb_to_lab(load_rgb(image, max_pixels)))[0]   # (H, W, 1) in [0, 1]: the colours are dropped here
-    ab, _ = predict_ab(model, L, size)                          # at the model's size; recombine enlarges it
+    ab, _ = predict_ab(predict, L, hw)                          # at the model's size; recombine enlarges it
     return (recombine(L, ab, strength) * 255 + 0.5).astype(np.uint8)
 
 # %% ../nbs/08_colorize.ipynb #ba8244d9
@@ -185,9 +187,11 @@ def check_colorize_args(inputs:list, # image files, and folders of images
                         out:str|Path, # the output folder
                         strength:float=1.0, # colour strength
                         max_pixels:int=MAX_PHOTO_PIXELS, # the largest photo to colour, in pixels
+                        temperature:float|None=None, # an ab-bins model's temperature, or None
                        ) -> tuple:
     "(image files, other files in the folders) of `inputs`; a one-line ValueError when an argument is wrong. Reads no image, creates nothing."
     check_strength(strength)
+    if temperature is not None: check_temperature(temperature)
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, np.integer)) or max_pixels < 1:
         raise ValueError(f"max_pixels must be a whole number of pixels ≥ 1, got {max_pixels!r}")
     inputs = [Path(p) for p in ([inputs] if isinstance(inputs, (str, os.PathLike)) else inputs)]
@@ -233,11 +237,12 @@ def colorize_files(paths:list, # image files, and folders of images
                    progress:bool=True, # show a progress bar
                    overwrite:bool=False, # replace files in `dst` with an output's name (never an input); see `output_path`
                    max_pixels:int=MAX_PHOTO_PIXELS, # skip photos with more pixels, unread
+                   temperature:float|None=None, # an ab-bins model's temperature (None: the model's own); refused for other models
                   ) -> ColorizeReport:
     "Colorize every input into `dst`, one output per input named after it; a photo that fails is skipped with its reason."
     start = time.perf_counter()
-    files, others = check_colorize_args(paths, dst, strength, max_pixels)
-    hw, predict = model_input_size(model, size), as_predictor(model)
+    files, others = check_colorize_args(paths, dst, strength, max_pixels, temperature)
+    hw, predict = model_input_size(model, size), as_predictor(model, temperature)
     dst = Path(dst)
     dst.mkdir(parents=True, exist_ok=True)
     report = ColorizeReport(out=dst, ignored=[str(p) for p in others])
@@ -253,7 +258,7 @@ def colorize_folder(src:str|Path, # a folder of images
                     dst:str|Path, # output folder (created); must not be `src`
                     model, # a Keras model or a function L -> ab
                     strength:float=1.0, # colour strength
-                    **kwargs, # passed to `colorize_files` (size, progress, overwrite, max_pixels)
+                    **kwargs, # passed to `colorize_files` (size, progress, overwrite, max_pixels, temperature)
                    ) -> ColorizeReport:
     "Colorize the images in `src` into `dst` with a progress bar; a photo that fails is skipped with its reason."
     src = Path(src)
@@ -277,6 +282,6 @@ def load_model(path_or_link:str|Path, # a .keras file, a Google Drive link or fi
     elif re.match(r'https?://', text) or re.fullmatch(r'[-\w]{25,}', text):   # a link or a Drive file id
         path = gdrive_download(text, Path(cache_dir) if cache_dir is not None else project_home()/'models', hash=hash, progress=not quiet)
     else: raise FileNotFoundError(f"{text}: no such model file, and not a Google Drive link or file id or an http(s) URL")
-    import keras
+    import keras, coloring_nb.bins   # bins registers the ab-bins head's layer, so that safe mode loads it
     try: return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e: raise ValueError(f"{path}: not a Keras model file that can be loaded ({type(e).__name__}: {e})") from e

@@ -224,7 +224,7 @@ def native_stderr(to=None # an open file to receive what C libraries print, or N
 # %% ../nbs/00_core.ipynb #a09f39b2
 MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
-AB_LOSSES = ('mse', 'huber')
+AB_LOSSES = ('mse', 'huber', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
 
 @dataclass
@@ -241,7 +241,8 @@ class Config:
     backbone: str = 'encoder'     # where the global vector comes from: one of BACKBONES
     weights: str|None = 'imagenet'  # pretrained parts (ResNet50, EfficientNetB0, VGG19): 'imagenet', or None to train offline
     dropout: float = 0.3          # dropout before the last classification layer
-    ab_loss: str = 'mse'          # 'mse' (the seed's) or 'huber'
+    ab_loss: str = 'mse'          # 'mse' (the seed's), 'huber', or 'bins' (a distribution over ab bins: vivid colour)
+    temperature: float = 0.38     # with ab_loss='bins': the annealed mean's temperature (1: the mean, towards 0: the mode)
     ab_weight: float = 1.0        # weight of the ab loss
     cls_weight: float = 0.1       # weight of the classification loss
     learning_rate: float = 1e-3   # Adam's initial learning rate
@@ -278,6 +279,7 @@ class Config:
         if self.backbone not in BACKBONES: bad('backbone', f'must be one of {BACKBONES}')
         if self.weights not in ('imagenet', None): bad('weights', "must be 'imagenet' or null (no download: random weights)")
         if self.ab_loss not in AB_LOSSES: bad('ab_loss', f'must be one of {AB_LOSSES}')
+        if self.ab_loss == 'bins' and self.model != 'colorizer': bad('ab_loss', "only model='colorizer' has an ab-bins head: use it, or ab_loss='mse'")
         if self.precision not in PRECISIONS: bad('precision', f'must be one of {PRECISIONS}')
         if not self.widths or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in self.widths):
             bad('widths', 'must be a non-empty list of positive integers')
@@ -286,6 +288,7 @@ class Config:
         for name in ('ab_weight', 'cls_weight'):
             if getattr(self, name) < 0: bad(name, 'must be 0 or more')
         if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
+        if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
         if not self.run_name or any(c in self.run_name for c in '/\\') or self.run_name in ('.', '..'):
             bad('run_name', 'must be a plain folder name')
 

@@ -11,6 +11,7 @@ __all__ = ['BN_MOMENTUM', 'SEED_ENCODER', 'SEED_DECODER', 'IMAGENET_BGR_MEAN', '
 import keras
 from keras import layers
 from .core import Config, BACKBONES
+from .bins import ABBins, AnnealedMean, DEFAULT_TEMPERATURE, LOGIT_STRIDE
 from .cost import ModelReport, compare_reports, model_report  # the public names stay where they were
 
 # %% ../nbs/04_model.ipynb #bfb39510
@@ -139,7 +140,7 @@ def backbone_input(L, # lightness in [0, 1], (batch, H, W, 1)
 # %% ../nbs/04_model.ipynb #8c65bf21
 FUSIONS = ('broadcast', 'seed')
 
-def _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, weights, fusion):
+def _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, weights, fusion, bins=None):
     "Refuse arguments `colorizer` cannot build, saying what is expected."
     if not widths or any(not isinstance(w, int) or w < 1 for w in widths):
         raise ValueError(f"colorizer: widths={widths} must be positive integers, one per level")
@@ -154,6 +155,8 @@ def _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, w
     if n_classes is not None and (not isinstance(n_classes, int) or n_classes < 2):
         raise ValueError(f"colorizer: n_classes={n_classes!r} must be None (no classifier) or an integer ≥ 2")
     if not 0 <= dropout < 1: raise ValueError(f"colorizer: dropout={dropout} must be in [0, 1)")
+    if bins is not None and not isinstance(bins, ABBins): raise ValueError(f"colorizer: bins={bins!r} must be None or an `ABBins` (coloring_nb.bins)")
+    if bins is not None: _check_size(size, LOGIT_STRIDE, 'colorizer with an ab-bins head')
 
 def _encoder(L, widths, kernels):
     "A stride-2 stem, then per level an Inception block (after a max-pool from the second level on): (bottleneck, skips)."
@@ -198,6 +201,14 @@ def _decoder(x, skips, converter, widths, kernels, fusion, grid):
         if not top: x = inception_block(x, w // len(kernels), kernels, name=f'dec{i}', batchnorm=True)
     return x
 
+def _bins_model(L, outputs:dict, x, bins:ABBins, temperature:float) -> keras.Model:
+    "The colorizer with bin logits at ¼ of the side (from the decoder's ½), 'ab' their annealed mean upsampled; it keeps `bins` as `.ab_bins` for its loss."
+    x = conv_bn(x, 2 * x.shape[-1], 3, name='bins', strides=2)
+    outputs['ab_logits'] = logits = layers.Conv2D(bins.n_bins, 1, dtype='float32', name='ab_logits')(x)
+    outputs['ab'] = layers.UpSampling2D(LOGIT_STRIDE, interpolation='bilinear', dtype='float32', name='ab')(AnnealedMean(bins.centres, temperature, name='ab_decode')(logits))
+    (model := keras.Model(L, outputs, name='colorizer')).ab_bins = bins   # not saved: for `compile_model`
+    return model
+
 def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
               n_classes:int|None=None, # classes of the classifier head; None: no classifier, no `cls` output
               widths=(32, 64, 128, 256), # channels per encoder level (halving the image each); the decoder mirrors them
@@ -210,14 +221,17 @@ def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
               kernels=(1, 3), # Inception kernel sizes (every width must divide by their count)
               fusion:str='broadcast', # how the global vector joins each decoder level: 'broadcast' or 'seed'
               head_dim:int=16, # channels of the full-resolution head
+              bins:ABBins|None=None, # the ab bins: predict a distribution over them ('ab_logits') instead of regressing ab
+              temperature:float=DEFAULT_TEMPERATURE, # with bins: the annealed mean's temperature that gives 'ab'
              ) -> keras.Model:
     "The improved colorizer: BN, Inception blocks, skip connections, a global vector fused into every decoder level."
     widths, kernels = tuple(widths), tuple(kernels)
-    _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, weights, fusion)
+    _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, weights, fusion, bins)
     L = keras.Input((size, size, 1), name='L')
     x, skips = _encoder(L, widths, kernels)
     outputs, converter = _heads(L, x, size, n_classes, global_dim, branch_dim, dropout, backbone, weights, freeze_backbone)
     x = _decoder(x, skips, converter, widths, kernels, fusion, grid=size // 2 ** len(widths))
+    if bins is not None: return _bins_model(L, outputs, x, bins, temperature)
     # head: back to full resolution, refined together with L, so colour edges follow the lightness edges
     x = layers.UpSampling2D(2, interpolation='bilinear', name='head_up')(x)
     x = conv_bn(layers.Concatenate(name='head_L')([x, L]), head_dim, 3, name='head')
@@ -278,6 +292,7 @@ def stage2_autoencoder(size:int=224, # image side, a multiple of 8
 def build_model(config:Config, # the run's configuration
                 n_classes:int|None=None, # classes in the data (needed when the model has a classifier)
                 weights:str|None='imagenet', # weights of the pretrained parts: 'imagenet' or None
+                bins:ABBins|None=None, # the ab bins, for Config.ab_loss='bins' (`bins.cache_bins(cache)`)
                ) -> keras.Model:
     "The model a `Config` describes."
     c = config
@@ -285,12 +300,16 @@ def build_model(config:Config, # the run's configuration
     if c.model in ('seed', 'stage2') and not c.classifier:
         raise ValueError(f"Config.model={c.model!r} always has a classifier: set classifier=True and pass n_classes, "
                          "or use model='colorizer' with classifier=False")
+    if bins is not None and c.model != 'colorizer': raise ValueError(f"Config.model={c.model!r}: only model='colorizer' has an ab-bins head; use it, or ab_loss='mse'")
+    if (c.ab_loss == 'bins') != (bins is not None):
+        raise ValueError("Config.ab_loss='bins' needs the ab bins: pass bins=cache_bins(cache) (coloring_nb.bins)" if bins is None else
+                         f"bins were given but Config.ab_loss={c.ab_loss!r}: use ab_loss='bins', or build without bins")
     if wants_cls and n_classes is None:
         raise ValueError(f"Config.classifier is true: pass n_classes (the number of classes in the data), "
                          "or set classifier=False")
     if c.model == 'colorizer':
         return colorizer(c.size, n_classes if c.classifier else None, c.widths, c.global_dim, c.branch_dim, c.dropout,
-                         c.backbone, weights=None if c.backbone == 'encoder' else weights)
+                         c.backbone, weights=None if c.backbone == 'encoder' else weights, bins=bins, temperature=c.temperature)
     if c.model == 'seed': return seed_colorizer(n_classes, c.size, weights)
     if c.model == 'stage1': return stage1_vgg(c.size, weights)
     if c.model == 'stage2': return stage2_autoencoder(c.size, n_classes)

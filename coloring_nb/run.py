@@ -17,6 +17,7 @@ import numpy as np
 import keras
 from .core import Config, DRIVE_MOUNT, runs_dir, gpu_available, keras_backend, open_exclusive, atomic_write
 from .data import Batches
+from .bins import BinLoss
 from .checkpoint import CheckpointStore, CheckpointError, model_state, variable_paths, rng_state
 
 # %% ../nbs/05a_run.ipynb #0dc06e09
@@ -62,7 +63,7 @@ def resolve_precision(precision:str='auto', # a Config.precision value
 HUBER_DELTA = 0.1
 LR_FLOOR = 0.05
 
-def compile_model(model:keras.Model, # from `build_model`: outputs 'ab' and maybe 'cls'
+def compile_model(model:keras.Model, # from `build_model`: outputs 'ab', maybe 'ab_logits' (ab_loss='bins') and 'cls'
                   config:Config, # ab_loss, ab_weight, cls_weight, learning_rate, epochs
                   steps_per_epoch:int, # for the learning-rate schedule
                   jit_compile:bool|None=None, # XLA; default: when a GPU is present
@@ -71,7 +72,11 @@ def compile_model(model:keras.Model, # from `build_model`: outputs 'ab' and mayb
     outputs = list(model.output) if isinstance(model.output, dict) else []
     if 'ab' not in outputs: raise ValueError(f"the model must have a dict output with an 'ab' entry, got {outputs or model.output}")
     ab_loss = keras.losses.Huber(delta=HUBER_DELTA) if config.ab_loss == 'huber' else keras.losses.MeanSquaredError()
-    loss, weights = {'ab': ab_loss}, {'ab': config.ab_weight}
+    loss = {'ab': ab_loss}
+    if 'ab_logits' in outputs:   # the ab-bins head: its loss on the logits, and the MSE of 'ab' stays the metric
+        if (bins := getattr(model, 'ab_bins', None)) is None: raise ValueError("the model has an 'ab_logits' output but no ab bins: build it with build_model(config, ..., bins=cache_bins(cache))")
+        loss = {'ab_logits': BinLoss(bins.centres, bins.weights, model.output['ab'].shape[1] // model.output['ab_logits'].shape[1])}
+    weights = {k: config.ab_weight for k in loss}
     metrics = {'ab': [keras.metrics.MeanSquaredError(name='mse')]}
     if 'cls' in outputs:
         loss['cls'], weights['cls'] = keras.losses.SparseCategoricalCrossentropy(), config.cls_weight
@@ -84,14 +89,16 @@ def compile_model(model:keras.Model, # from `build_model`: outputs 'ab' and mayb
 # %% ../nbs/05a_run.ipynb #d310d58e
 def step_logs(logs:dict, outputs) -> dict:
     "Keras' logs under the names used everywhere here: loss, ab_loss, ab_mse, and cls_loss, cls_accuracy with a classifier."
-    if len(outputs) == 1:  # Keras leaves a single output's names unprefixed
-        return {'loss': logs['loss'], 'ab_mse': logs['mse']}
+    if 'cls' not in outputs:  # one loss: Keras names it 'loss' alone, and leaves a single output's metric unprefixed
+        return {'loss': logs['loss'], 'ab_mse': logs['mse'] if len(outputs) == 1 else logs['ab_mse']}
+    if 'ab_logits' in outputs: logs = {**logs, 'ab_loss': logs['ab_logits_loss']}
     return {k: logs[k] for k in ('loss', 'ab_loss', 'ab_mse', 'cls_loss', 'cls_accuracy')}
 
 # %% ../nbs/05a_run.ipynb #bda49b40
 def targets(ab, labels, outputs) -> dict:
-    "The targets for the model's outputs: ab, and the labels when it has a classifier."
-    return {'ab': ab, 'cls': labels} if 'cls' in outputs else {'ab': ab}
+    "The targets for the model's outputs: ab (also for 'ab_logits', the bins' loss), and the labels when it has a classifier."
+    ab = {'ab': ab, 'ab_logits': ab} if 'ab_logits' in outputs else {'ab': ab}
+    return {**ab, 'cls': labels} if 'cls' in outputs else ab
 
 # %% ../nbs/05a_run.ipynb #598ba206
 def batch_logs(model:keras.Model, # a compiled model

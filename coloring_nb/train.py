@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 from .core import Config, keras_backend, seed_everything, redact_url
 from .data import LabCache, Batches
 from .model import build_model
+from .bins import cache_bins
 from .checkpoint import CheckpointStore, Checkpoint, CheckpointError, RunLease, restore_model_state, set_rng_state, pause_point
 
 # %% ../nbs/06_train.ipynb #c1e7eab1
@@ -62,7 +63,8 @@ def load_data_and_model(run:TrainingRun, # filled in: data, batches, model
     run.valid_batches = Batches(cache, 'valid', config.batch_size, config.seed, augment=False, shuffle=False, drop_remainder=False)
     run.data = {'source': redact_url(cache.source), 'counts': cache.manifest['counts']}
     seed_everything(config.seed)
-    run.model = compile_model(build_model(config, n_classes, weights=config.weights), config, run.steps_per_epoch, jit_compile)
+    bins = cache_bins(cache) if config.ab_loss == 'bins' else None   # computed once per cache, stored beside it
+    run.model = compile_model(build_model(config, n_classes, weights=config.weights, bins=bins), config, run.steps_per_epoch, jit_compile)
     return run
 
 # %% ../nbs/06_train.ipynb #d0714a65

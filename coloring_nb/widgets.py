@@ -13,7 +13,7 @@ import ipywidgets as widgets
 from .core import in_colab, project_home
 from .lab import lab_u8_to_L_ab, normalize, read_image, recombine, rgb_to_lab
 from .data import MAX_PIXELS, SKIP_REASONS, LabCache, image_header
-from .predict import as_predictor, model_input_size, predict_ab
+from .predict import as_predictor, bins_head, model_input_size, predict_ab
 from .colorize import write_image
 
 # %% ../nbs/09_widgets.ipynb #640142ed
@@ -80,7 +80,7 @@ def download_link(rgb:np.ndarray, # uint8 RGB (H, W, 3)
 
 # %% ../nbs/09_widgets.ipynb #edcf9a75
 class ColorizeWidget:
-    "Upload photos or pick a cache image, see grey / colorized / truth, set the colour strength, download."
+    "Upload photos or pick a cache image, see grey / colorized / truth, set the colour strength (and a bins model's temperature), download."
     def __init__(self, model, # a Keras model (input L, output 'ab', maybe 'cls'), or a function L -> ab
                  cache=None, # a `LabCache` or its folder, to pick images (with their true colours) from
                  split:str='valid', # the cache split to pick from
@@ -103,12 +103,7 @@ class ColorizeWidget:
         self.colab = in_colab() if colab is None else colab
         if self.colab and int(widgets.__version__.split('.')[0]) >= 8:
             from google.colab import output; output.enable_custom_widget_manager()
-        # controls
-        self.upload = widgets.FileUpload(accept='image/*', multiple=True, description='Upload photos')
-        self.picker = widgets.Dropdown(options=[], description='Image', layout=widgets.Layout(width='320px'))
-        self.strength = widgets.FloatSlider(value=strength, min=0.0, max=3.0, step=0.05, description='Colour strength',
-                                            readout_format='.2f', continuous_update=False, style={'description_width': 'initial'})
-        self.download = widgets.Button(description='Download', icon='download', tooltip='save the full-size colorized image')
+        head = self._controls(strength)
         # displays
         self.message, self.info, self.link = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.log = widgets.Output()
@@ -117,12 +112,13 @@ class ColorizeWidget:
         panel = lambda caption, im: widgets.VBox([widgets.HTML(f'<b>{caption}</b>'), im])
         self.grey_panel, self.colour_panel = panel('grey (the input)', self.grey_image), panel('colorized', self.colour_image)
         self.truth_panel = panel('truth', self.truth_image)
-        self.box = widgets.VBox([widgets.HBox([self.upload, self.picker]), widgets.HBox([self.strength, self.download]),
+        self.box = widgets.VBox([widgets.HBox([self.upload, self.picker]), widgets.HBox([self.strength, *[self.temperature] * (head is not None), self.download]),
                                  self.message, self.info, widgets.HBox([self.grey_panel, self.colour_panel, self.truth_panel]),
                                  self.link, self.log])
         self.upload.observe(self._on_upload, 'value')
         self.picker.observe(self._on_pick, 'value')
         self.strength.observe(lambda change: self._show_colour(), 'value')
+        if head is not None: self.temperature.observe(lambda change: self._on_temperature(), 'value')
         self.download.on_click(lambda button: self.save())
         if self.cache is not None and len(self._cache_lab):
             labels = [f'{self.split} {i}' + (f': {self._class_name(y)}' if y >= 0 else '') for i, y in enumerate(self._cache_labels)]
@@ -130,6 +126,18 @@ class ColorizeWidget:
         else:
             self.truth_panel.layout.display = 'none'
             self.message.value = 'Upload photos (JPEG, PNG, WebP, BMP, TIFF) to colorize them.'
+
+    def _controls(self, strength:float):
+        "Make the upload, the picker, the sliders (temperature for a model with an ab-bins head only) and Download; the head or None."
+        self.upload = widgets.FileUpload(accept='image/*', multiple=True, description='Upload photos')
+        self.picker = widgets.Dropdown(options=[], description='Image', layout=widgets.Layout(width='320px'))
+        slider = lambda value, low, high, step, text: widgets.FloatSlider(value=value, min=low, max=high, step=step, description=text,
+                                            readout_format='.2f', continuous_update=False, style={'description_width': 'initial'})
+        self.strength = slider(strength, 0.0, 3.0, 0.05, 'Colour strength')
+        head = bins_head(self.predict.model)
+        self.temperature = None if head is None else slider(head.temperature, 0.05, 1.5, 0.01, 'Temperature (lower: more vivid)')
+        self.download = widgets.Button(description='Download', icon='download', tooltip='save the full-size colorized image')
+        return head
 
     # --- what is shown
     def _class_name(self, k:int) -> str:
@@ -147,13 +155,22 @@ class ColorizeWidget:
 
     def _predicted(self, name:str, L:np.ndarray, **extra) -> dict:
         "An entry: `L` at full and preview size, the model's ab at its input size and its class probabilities."
-        ab, probs = predict_ab(self.predict, L, self.hw)
-        return dict(name=name, L=L, L_preview=fit_within(L, self.max_preview), ab=ab, probs=probs, **extra)
+        ab, probs = predict_ab(self.predict, L, self.hw, self._temperature())
+        return dict(name=name, L=L, L_preview=fit_within(L, self.max_preview), ab=ab, probs=probs, temperature=self._temperature(), **extra)
+
+    def _temperature(self) -> float|None:
+        "The temperature slider's value; None for a model without the ab-bins head (no slider)."
+        return None if self.temperature is None else float(self.temperature.value)
+
+    def _at_temperature(self, entry:dict) -> dict:
+        "`entry`, its ab predicted again when the temperature changed since."
+        if entry['temperature'] != self._temperature():
+            entry['ab'], entry['temperature'] = predict_ab(self.predict, entry['L'], self.hw, self._temperature())[0], self._temperature()
+        return entry
 
     def _show(self, key:str):
         "Make `key` the current picture: grey, truth and text now, then the colorized panel."
-        entry = self._entry(key)
-        self.current = entry
+        entry = self.current = self._at_temperature(self._entry(key))
         Lp = entry['L_preview']
         self.grey_image.value = png_bytes(to_u8(recombine(Lp, np.zeros((1, 1, 2), np.float32))))
         if entry.get('truth_ab') is not None:
@@ -189,6 +206,10 @@ class ColorizeWidget:
         finally: self._quiet = False
         if self.picker.value == value: self._show(value)
         else: self.picker.value = value
+
+    def _on_temperature(self):
+        "Decode the current picture's colours at the new temperature (one prediction), and show them."
+        if self.current is not None: self._at_temperature(self.current); self._show_colour()
 
     def _on_pick(self, change):
         "Show the picture chosen in the picker."
