@@ -37,15 +37,17 @@ def results_table() -> str:
     "The README's results, every figure read from the JSON files the benchmarks in bench/ wrote."
     rows = ['| what | coloring_nb | the seed | measured on | by |', '| --- | --- | --- | --- | --- |']
     def row(what, ours, seed, d, script): rows.append(f'| {what} | {ours} | {seed} | {_machine(d)} | `bench/{script}.py` |')
-    for q in filter(None, map(_load, ('quality', 'quality_112', 'quality_112_no_classifier'))):   # bench/quality.py at 64² and 112²
+    for q in filter(None, map(_load, ('quality', 'quality_112', 'quality_112_no_classifier', 'quality_64_bins'))):   # bench/quality.py
         mean = q['mean']['ab_mse']
         for name, label in (('colorizer', 'default colorizer, with classifier'), ('colorizer_no_classifier', 'default colorizer, no classifier'),
-                            ('seed', "the seed's model (random frozen ResNet50: offline)")):
+                            ('seed', "the seed's model (random frozen ResNet50: offline)"),
+                            ('bins', 'colorizer with the ab-bins loss (issue 12), T chosen on the hold-out')):
             if name in q:
                 r = q[name]
                 row(f"val ab MSE, {label}, {r['size']}², {q['counts']['train']:,} training images, {r['minutes']:.0f} min on the CPU ({q['data']})",
                     f"{r['ab_mse']:.4f} ({100 * r['improvement_vs_mean']:.1f} % better than the mean colour's {mean:.4f}); "
-                    f"colourfulness {r['colorfulness']:.1f} (truth {r['colorfulness_truth']:.1f})",
+                    f"colourfulness {r['colorfulness']:.1f} (truth {r['colorfulness_truth']:.1f})"
+                    + (f"; ΔE2000 {r['delta_e2000']:.2f}" if 'delta_e2000' in r else '') + (f"; T = {r['temperature']}" if 'temperature' in r else ''),
                     '0.0125 at 224², ~15 epochs × 800 s on Colab (40 % better than the mean colour)' if name == 'colorizer' else '', q, 'quality')
     if (g := _load('gpu')):
         for tag, label in (('bf16', 'mixed bfloat16'), ('fp32', 'float32')):
