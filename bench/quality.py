@@ -53,15 +53,13 @@ def held_out_index(index):
     return ImageIndex(items, index.class_names, index.root, index.source)
 
 def at_temperature(model, temperature:float):
-    "A bins model as a predictor L -> (ab, class probabilities) whose logits are decoded at `temperature`, ab upsampled to L's size."
+    "A bins model as a predictor L -> (ab, class probabilities) decoded at `temperature` (`predict.as_predictor`), ab enlarged to L's size."
     import cv2, numpy as np
-    from coloring_nb.bins import AnnealedMean, annealed_mean
-    centres = next(layer for layer in model.layers if isinstance(layer, AnnealedMean)).centres
+    from coloring_nb.predict import as_predictor
+    decoded = as_predictor(model, temperature)                  # ab at the logits' size (¼ of the side)
     def predict(L):
-        out = model.predict_on_batch(L)
-        ab = np.asarray(annealed_mean(np.asarray(out['ab_logits']), centres, temperature), dtype=np.float32)
-        ab = np.stack([cv2.resize(a, (L.shape[2], L.shape[1]), interpolation=cv2.INTER_LINEAR) for a in ab])
-        return ab, (np.asarray(out['cls'], dtype=np.float32) if 'cls' in out else None)
+        ab, probs = decoded(L)
+        return np.stack([cv2.resize(a, (L.shape[2], L.shape[1]), interpolation=cv2.INTER_LINEAR) for a in ab]), probs
     predict.is_predictor = True
     return predict
 
@@ -100,8 +98,9 @@ print(before, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def step_memory(fields:dict) -> dict:
     "Peak resident memory (MB) of a fresh process after two training steps at 224², batch 32, and before them (the model alone)."
-    env = {**os.environ, 'PYTHONPATH': str(Path(__file__).resolve().parent.parent), 'TF_CPP_MIN_LOG_LEVEL': '3'}
-    done = subprocess.run([sys.executable, '-c', STEP_MEMORY, repr(fields)], capture_output=True, text=True, env=env, timeout=1800)
+    from coloring_nb.testing import package_env
+    done = subprocess.run([sys.executable, '-c', STEP_MEMORY, repr(fields)], capture_output=True, text=True,
+                          env=package_env(TF_CPP_MIN_LOG_LEVEL=3), timeout=1800)
     if done.returncode != 0: return {'error': done.stderr.strip().splitlines()[-1][:300]}
     before, after = map(int, done.stdout.split()[-2:])   # kilobytes on Linux
     return {'model_mb': round(before / 1024), 'train_step_peak_mb': round(after / 1024)}
