@@ -24,7 +24,7 @@ The README's quality runs:
         --out bench/results/quality_112.json
     python bench/quality.py --data ../shared/data/butterflies-112 --size 112 --minutes 70 \
         --models colorizer_no_classifier --out bench/results/quality_112_no_classifier.json
-    python bench/quality.py --data ../shared/data/butterflies-112 --size 112 --minutes 20 --models colorizer,bins \
+    python bench/quality.py --data ../shared/data/butterflies-112 --size 112 --minutes 30 --models colorizer,bins \
         --memory --out bench/results/quality_112_bins.json
 """
 import json, os, resource, shutil, subprocess, sys, tempfile, time

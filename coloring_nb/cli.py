@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['NOISY_MODULES', 'NOISY_LOGGERS', 'OOM_MARKERS', 'TRAIN_OPTIONS', 'RUN_CONFIG', 'TOO_BIG', 'DEMO', 'DEMO_OUT',
-           'DEMO_FILES', 'PHOTO_PIXELS', 'quiet_terminal', 'import_backend', 'is_out_of_memory', 'is_user_error',
-           'error_line', 'run_command', 'common_flags', 'train_parser', 'train_config', 'train_main', 'demo_parser',
-           'demo_config', 'one_per_class', 'demo_summary', 'demo_main', 'strength_arg', 'temperature_arg', 'pixels_arg',
-           'colorize_parser', 'colorize_main']
+           'DEMO_FILES', 'DEFAULT_MODEL', 'PHOTO_PIXELS', 'quiet_terminal', 'import_backend', 'is_out_of_memory',
+           'is_user_error', 'error_line', 'run_command', 'common_flags', 'train_parser', 'train_config', 'train_main',
+           'demo_parser', 'demo_config', 'pretrained_demo', 'demo_main', 'strength_arg', 'temperature_arg',
+           'pixels_arg', 'colorize_parser', 'colorize_main']
 
 # %% ../nbs/10_cli.ipynb #e3fe3100
 import argparse, contextlib, dataclasses, json, logging, math, os, re, sys, tempfile, time, warnings
@@ -182,13 +182,16 @@ def train_main(argv:list|None=None # the arguments (default: sys.argv[1:])
 DEMO = dict(n_species=10, n_train=200, n_held_out=20, size=64, epochs=8, learning_rate=2e-3, batch_size=32)
 DEMO_OUT = 'coloring_nb_demo'
 DEMO_FILES = ('metrics.json', 'grid.png', 'history.png', 'model.keras')
+DEFAULT_MODEL = 'butterflies'   # the published model of `coloring_nb_demo --pretrained`, and `coloring_nb_colorize`'s default
 
 def demo_parser() -> argparse.ArgumentParser:
     "The argument parser of `coloring_nb_demo`; the flags that shrink the run for tests are hidden from --help."
     p = argparse.ArgumentParser(prog='coloring_nb_demo', description='The whole job on built-in synthetic butterflies, offline: '
                                 'generate, cache, train the default colorizer with its classifier on the CPU, evaluate against the '
-                                'grey and mean-colour baselines; writes metrics.json, grid.png, history.png and model.keras into DIR.')
+                                'grey and mean-colour baselines; writes metrics.json, grid.png, history.png and model.keras into DIR. With --pretrained: no training; the published butterfly model colours a few synthetic butterflies and your PHOTOs.')
     p.add_argument('--out', default=DEMO_OUT, metavar='DIR', help=f'output folder, created if needed; running again reuses its work (default: ./{DEMO_OUT})')
+    p.add_argument('photos', nargs='*', metavar='PHOTO', help='with --pretrained: photos to colour too (image files)')
+    p.add_argument('--pretrained', action='store_true', help='no training: colour a few synthetic butterflies (and each PHOTO) with the published butterfly model (fetched once, then kept), in seconds; writes DIR/pretrained.png (grey | coloured) and DIR/pretrained/')
     p.add_argument('--epochs', type=int, default=DEMO['epochs'], metavar='N', help=f"epochs to train (default: {DEMO['epochs']})")
     hidden = argparse.SUPPRESS
     p.add_argument('--size', type=int, default=DEMO['size'], help=hidden)
@@ -203,6 +206,7 @@ def demo_parser() -> argparse.ArgumentParser:
 def demo_config(args:argparse.Namespace # parsed by `demo_parser`
                ) -> tuple[str, Config, Path]:
     "The data source, the run's config and the output folder for parsed `coloring_nb_demo` arguments."
+    if args.photos: raise ValueError(f"PHOTO files are coloured only with --pretrained (got {args.photos[0]}); the training demo takes none")
     for name in ('epochs', 'n_species', 'n_train', 'n_held_out'):
         if getattr(args, name) < 1: raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(args, name)}")
     if args.n_species < 2: raise ValueError(f"--n-species must be at least 2 (the classifier needs two classes), got {args.n_species}")
@@ -215,31 +219,29 @@ def demo_config(args:argparse.Namespace # parsed by `demo_parser`
     if args.widths: fields['widths'] = args.widths
     return spec, Config(**fields), out
 
-# %% ../nbs/10_cli.ipynb #65fdaf16
-def one_per_class(labels:np.ndarray, # class per image
-                  n:int=8, # at most this many images
-                 ) -> np.ndarray:
-    "Indices of the first image of each class, in class order, at most `n`."
-    labels = np.asarray(labels)
-    classes = [c for c in np.unique(labels) if c >= 0][:n]
-    return np.array([int(np.argmax(labels == c)) for c in classes], dtype=int)
-
-# %% ../nbs/10_cli.ipynb #ae29b6db
-def demo_summary(results:dict # name -> metrics, from `evaluate_many`, with 'model', 'grey' and 'mean'
-                ) -> str:
-    "One line comparing the model with the baselines: ab MSE, and colourfulness as a fraction of the truth's."
-    m, grey, mean = results['model'], results['grey'], results['mean']
-    beats = m['ab_mse'] < min(grey['ab_mse'], mean['ab_mse'])
-    return (f"model ab MSE {m['ab_mse']:.4f} {'<' if beats else '≥'} grey {grey['ab_mse']:.4f} and mean colour {mean['ab_mse']:.4f} "
-            f"({'beats' if beats else 'does NOT beat'} both); colourfulness {m['colorfulness']:.1f}, "
-            f"{m['colorfulness'] / m['colorfulness_truth']:.2f}× the truth's {m['colorfulness_truth']:.1f}")
+# %% ../nbs/10_cli.ipynb #0f3ec36c
+def pretrained_demo(args:argparse.Namespace, # parsed by `demo_parser`, with --pretrained
+                    say=print, # where the report goes
+                   ) -> int:
+    "`coloring_nb_demo --pretrained`: the published model colours a few synthetic butterflies and `args.photos` into DIR; returns 0."
+    began, out, photos = time.monotonic(), Path(args.out).expanduser().absolute(), [Path(p).expanduser() for p in args.photos]
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file; give a folder (it is created if needed)")
+    if missing := [p for p in photos if not p.is_file()]: raise FileNotFoundError(f"{missing[0]}: no such file; give image files to colour (or none)")
+    with quiet_terminal(args.debug) as capture:
+        import_backend(capture)
+        from coloring_nb.pretrained import PRETRAINED, pretrained
+        from coloring_nb.showcase import colour_samples
+        written = colour_samples(pretrained(DEFAULT_MODEL, quiet=args.verbose == 0), photos, out/'pretrained', out/'pretrained.png')
+    say(f"coloring_nb_demo --pretrained: '{DEFAULT_MODEL}' ({PRETRAINED[DEFAULT_MODEL].about}) wrote, in {time.monotonic() - began:.0f} s:\n  " + '\n  '.join(map(str, written)))
+    return 0
 
 # %% ../nbs/10_cli.ipynb #d9e1bafc
 def demo_main(argv:list|None=None # the arguments (default: sys.argv[1:])
              ) -> int:
-    "Console script `coloring_nb_demo`: synthetic butterflies → cache → train → evaluate against the baselines → files in DIR; returns the exit code."
+    "Console script `coloring_nb_demo`: synthetic butterflies → cache → train → evaluate against the baselines → files in DIR (with --pretrained: `pretrained_demo`); returns the exit code."
     args = demo_parser().parse_args(argv)
     began, say = time.monotonic(), (print if args.verbose else (lambda *a, **k: None))
+    if args.pretrained: return run_command('coloring_nb_demo', lambda: pretrained_demo(args, say), args.debug, too_big='use smaller photos')
     def work():
         spec, config, out = demo_config(args)               # every argument checked before Keras is imported
         say(f"coloring_nb_demo: {args.n_species} synthetic butterfly species at {args.size}², {args.n_train} training and "
@@ -248,6 +250,7 @@ def demo_main(argv:list|None=None # the arguments (default: sys.argv[1:])
             import_backend(capture)
             from coloring_nb.train import prepare_data, train, RunFolderError
             from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table, plot_history
+            from coloring_nb.showcase import demo_summary, one_per_class
             out.mkdir(parents=True, exist_ok=True)
             cache = prepare_data(config, data_dir=out/'data', progress=args.verbose > 0)
             try: model, history = train(config, run_dir=out/'run', cache=cache, verbose=args.verbose)
@@ -303,12 +306,13 @@ def pixels_arg(text):
 
 # %% ../nbs/10_cli.ipynb #904f82ec
 def colorize_parser() -> argparse.ArgumentParser:
-    "The argument parser of `coloring_nb_colorize`."
+    "The argument parser of `coloring_nb_colorize`; `--model` names the published models (read from `PRETRAINED`, without Keras)."
+    from coloring_nb.pretrained import PRETRAINED
     p = argparse.ArgumentParser(prog='coloring_nb_colorize',
-                                description="Colorize photos with a trained coloring_nb model, each at its own resolution. "
+                                description="Colorize photos with a trained coloring_nb model (by default the published butterfly colorizer), each at its own resolution. "
                                             "Writes one image per input into DIR, named after it; replaces no file (unless --overwrite, and never an input).")
     p.add_argument('inputs', nargs='+', metavar='INPUT', help='image files, or folders of images')
-    p.add_argument('--model', required=True, metavar='PATH', help='a .keras file, a Google Drive link or file id, or an http(s) URL')
+    p.add_argument('--model', default=DEFAULT_MODEL, metavar='NAME|PATH', help=f"a published model: {', '.join(repr(n) + (' (the default)' if n == DEFAULT_MODEL else '') for n in PRETRAINED)}, fetched once from the repository, checked and kept; or a .keras file, a Google Drive link or file id, or an http(s) URL")
     p.add_argument('--out', required=True, metavar='DIR', help='output folder (created if needed)')
     p.add_argument('--strength', type=strength_arg, default=1.0, metavar='S', help='colour strength: 1 as predicted, >1 more vivid, 0 grey (default 1)')
     p.add_argument('--temperature', type=temperature_arg, default=None, metavar='T', help="for a model trained with ab_loss='bins': lower is more vivid, 1 the mean colour (default: the model's own)")
@@ -316,7 +320,7 @@ def colorize_parser() -> argparse.ArgumentParser:
                    help=f'skip photos with more pixels, unread (default {PHOTO_PIXELS:,}; colouring takes 50-70 bytes a pixel)')
     p.add_argument('--overwrite', action='store_true',
                    help="replace files in DIR that have an output's name (the results of an earlier run); an input is never replaced")
-    p.add_argument('--hash', default=None, help="expected hash of a downloaded model, e.g. sha256:…")
+    p.add_argument('--hash', default=None, help="expected hash of a model file or link, e.g. sha256:… (a published model's is known)")
     p.add_argument('--quiet', action='store_true', help='no progress bar and no list of outputs; the summary line still ends the run')
     return common_flags(p)
 
@@ -326,11 +330,12 @@ def colorize_main(argv:list|None=None, # command-line arguments (default: sys.ar
     "Console script `coloring_nb_colorize`; returns its exit status (0 all written, 1 some skipped, 2 a wrong argument or model)."
     a = colorize_parser().parse_args(argv)
     def work():
-        from coloring_nb.colorize import check_colorize_args, colorize_files, load_model
+        from coloring_nb.colorize import check_colorize_args, colorize_files
+        from coloring_nb.pretrained import open_model
         check_colorize_args(a.inputs, a.out, a.strength, a.max_pixels, a.temperature)   # before the model loads
         with quiet_terminal(a.debug) as capture:
             import_backend(capture)
-            try: model = load_model(a.model, hash=a.hash, quiet=a.quiet)
+            try: model = open_model(a.model, hash=a.hash, quiet=a.quiet)   # a published name, a file or a link
             except Exception as e:
                 if a.debug or not is_user_error(e): raise
                 raise ValueError(f"cannot load the model: {e}") from None

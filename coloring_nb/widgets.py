@@ -15,6 +15,7 @@ from .lab import lab_u8_to_L_ab, normalize, read_image, recombine, rgb_to_lab
 from .data import MAX_PIXELS, SKIP_REASONS, LabCache, image_header
 from .predict import as_predictor, bins_head, model_input_size, predict_ab
 from .colorize import write_image
+from .pretrained import open_model
 
 # %% ../nbs/09_widgets.ipynb #640142ed
 def uploaded_files(value, # `FileUpload.value`: a tuple of dicts (ipywidgets 8) or a dict name -> file (ipywidgets 7)
@@ -81,7 +82,7 @@ def download_link(rgb:np.ndarray, # uint8 RGB (H, W, 3)
 # %% ../nbs/09_widgets.ipynb #edcf9a75
 class ColorizeWidget:
     "Upload photos or pick a cache image, see grey / colorized / truth, set the colour strength (and a bins model's temperature), download."
-    def __init__(self, model, # a Keras model (input L, output 'ab', maybe 'cls'), or a function L -> ab
+    def __init__(self, model, # a Keras model (input L, output 'ab', maybe 'cls'), a function L -> ab, or what names one: a published name ('butterflies'), a .keras file, a link
                  cache=None, # a `LabCache` or its folder, to pick images (with their true colours) from
                  split:str='valid', # the cache split to pick from
                  strength:float=1.0, # the colour strength at start: multiplies ab
@@ -92,7 +93,7 @@ class ColorizeWidget:
                  display_width:int=256, # width of each panel on screen, in pixels
                  colab:bool|None=None, # Colab's way (the browser downloads; custom widget manager): default `in_colab()`
                 ):
-        self.predict, self.hw = as_predictor(model), model_input_size(model, size)
+        self.predict, self.hw = as_predictor(model := open_model(model)), model_input_size(model, size)   # a name, file or link: loaded
         self.cache = LabCache.open(cache) if isinstance(cache, (str, Path)) else cache
         self.split = split
         if self.cache is not None: self._cache_lab, self._cache_labels = self.cache.lab(split), self.cache.labels(split)

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The published butterfly colorizer (issue 13): train it, save the file `weights/`, evaluate that file, write its card's figures.
+
+    python bench/pretrained.py [--data ../shared/data/butterflies-112] [--size 112] [--epochs 4] [--work DIR]
+
+Trains the default colorizer with its classifier (`Config`'s defaults, as `coloring_nb_train` would) with the
+package's own `train` on ALL the train images of the data set; its valid split is the run's validation split
+(the epoch kept is the one of lowest ab MSE there) and the split the figures are measured on. The work folder
+keeps the cache and the run, so a killed run resumes where it stopped when the same command is run again.
+
+The final model is saved uncompiled (no optimizer state) as `weights/butterflies.keras`, written by the Keras of
+`--save-with PYTHON` (default: this one). A `.keras` file written by a newer Keras may not load in an older one (one
+written by Keras 3.15 does not load in Colab's 3.13: its initializers' configs have new fields), while newer Keras
+loads older files: so publish with Colab's Keras, e.g. the replica's `bash .ci/colab WORK` leaves one in
+WORK/colab-venv/bin/python. The weights travel as a `.weights.h5` file and the model is rebuilt there from the same
+code, then the published file is checked to predict exactly what the trained model predicts. That FILE is then loaded
+back the way users load it (`colorize.load_model`: safe mode) and evaluated with `evaluate_many` on the valid split
+beside the grey and mean-colour baselines. Writes bench/results/pretrained.json (the model's and the baselines'
+figures, the training, the file's sha256 and size, the machine) and bench/results/pretrained_grid.png, and prints
+the `Weights(...)` line that nbs/08a_pretrained.ipynb's `PRETRAINED` must hold for this file.
+"""
+import json, os, subprocess, sys, tempfile, time
+from pathlib import Path
+from _common import ROOT, machine_info, parser, write_json
+
+def log(*a): print(*a, flush=True)
+
+RESAVE = """
+import json, sys
+from coloring_nb.core import Config
+from coloring_nb.model import build_model
+spec = json.load(open(sys.argv[1]))
+model = build_model(Config(**spec['config']), spec['n_classes'], weights=None)
+model.load_weights(spec['weights'])
+model.save(spec['out'])
+import keras; print(keras.__version__)
+"""
+
+def save_with(model, config, n_classes:int, path:Path, python:str) -> str:
+    "Save `model` (uncompiled) to `path` with the Keras of `python`: its weights go there, the model is rebuilt by the same code; returns that Keras' version."
+    from coloring_nb.testing import package_env
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = {'config': {k: v for k, v in config.__dict__.items() if k in ('model', 'classifier', 'size', 'widths', 'global_dim',
+                                                                            'branch_dim', 'backbone', 'dropout', 'ab_loss')},
+                'n_classes': n_classes, 'weights': f'{tmp}/model.weights.h5', 'out': str(path)}
+        model.save_weights(spec['weights'])
+        (Path(tmp)/'spec.json').write_text(json.dumps(spec))
+        done = subprocess.run([python, '-c', RESAVE, f'{tmp}/spec.json'], capture_output=True, text=True, env=package_env(TF_CPP_MIN_LOG_LEVEL=3))
+        if done.returncode: sys.exit(f"{python} could not write {path}:\n{done.stderr[-3000:]}")
+        return done.stdout.split()[-1]
+
+def main():
+    p = parser(__doc__, 'pretrained', data='butterflies-112')
+    p.add_argument('--size', type=int, default=112)
+    p.add_argument('--epochs', type=int, default=4)
+    p.add_argument('--batch-size', type=int, default=32)
+    p.add_argument('--learning-rate', type=float, default=2e-3)
+    p.add_argument('--weights', default=str(ROOT/'weights'/'butterflies.keras'), help='where the published file goes')
+    p.add_argument('--work', default=str(Path(tempfile.gettempdir())/'coloring_nb_pretrained'), help='cache and run (kept: run again to resume)')
+    p.add_argument('--save-with', default=sys.executable, metavar='PYTHON', help="the Python whose Keras writes the published file (use Colab's: see above)")
+    p.add_argument('--limit', type=int, default=0, help='rehearsal: at most this many images per split')
+    args = p.parse_args()
+    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+    from coloring_nb.core import Config, file_digest
+    from coloring_nb.sources import ImageIndex, index_folder
+    from coloring_nb.data import build_cache
+    from coloring_nb.train import train
+    from coloring_nb.colorize import load_model
+    from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table
+    index = index_folder(args.data)
+    if args.limit:
+        index = ImageIndex([i for s in ('train', 'valid') for i in index.split(s)[:args.limit]], index.class_names, index.root, index.source)
+    work, weights = Path(args.work), Path(args.weights)
+    cache = build_cache(index, work/f'cache-{args.size}', args.size, progress=False)
+    counts = cache.manifest['counts']
+    config = Config(data=args.data, size=args.size, batch_size=args.batch_size, learning_rate=args.learning_rate, epochs=args.epochs,
+                    patience=args.epochs, seed=0, run_name='butterflies')
+    log(f"{args.data}: {counts} images at {args.size}²; training the default colorizer with its classifier for {args.epochs} epochs")
+    model, history = train(config, run_dir=work/'run', cache=cache, verbose=2)
+    run = work/'run'                                     # wall-clock from the run's start to its final model, resumes and pauses included
+    minutes = ((run/'final.keras').stat().st_mtime - (run/'config.json').stat().st_mtime) / 60
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    trained = load_model(run/'final.keras')       # uncompiled, so the published file holds no optimizer state
+    saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)
+    published = load_model(weights)                      # the file, as users load it
+    valid = (cache.lab('valid'), cache.labels('valid'))
+    import numpy as np
+    from coloring_nb.evaluate import iter_batches
+    L = next(iter_batches(np.asarray(valid[0][:8])))[0]
+    difference = max(float(np.abs(np.asarray(a) - np.asarray(b)).max()) for a, b in zip(
+        trained.predict(L, verbose=0).values(), published.predict(L, verbose=0).values()))
+    assert difference < 1e-5, f'the published file predicts differently from the trained model (max difference {difference})'
+    log(f"{weights}: written by Keras {saved_by}; predicts as the trained model (max difference {difference:.1e})")
+    results = evaluate_many({'model': published, **baselines(cache.lab('train'))}, *valid)
+    print('\n' + metrics_table(results))
+    image_grid({'model': published}, *valid[:1], labels=valid[1], class_names=cache.class_names, n=8,
+               path=Path(args.out).with_name(Path(args.out).stem + '_grid.png'))
+    keys = ('ab_mse', 'psnr', 'ssim', 'delta_e2000', 'colorfulness', 'colorfulness_truth', 'top1', 'top5')
+    out = {name: {k: round(float(r[k]), 5) for k in keys if r.get(k) is not None} for name, r in results.items()}
+    for entry in out.values(): entry['colorfulness_ratio'] = round(entry['colorfulness'] / entry['colorfulness_truth'], 3)
+    out['model']['improvement_vs_mean'] = round(1 - out['model']['ab_mse'] / out['mean']['ab_mse'], 4)
+    val = history.get('val_ab_mse', [])
+    command = f'python bench/pretrained.py --epochs {args.epochs} --save-with PYTHON_WITH_COLABS_KERAS'
+    out['training'] = {'name': 'butterflies', 'data': Path(args.data).name, 'size': args.size, 'epochs': len(val),
+                       'best_epoch': int(min(range(len(val)), key=val.__getitem__)) + 1 if val else None,
+                       'batch_size': args.batch_size, 'learning_rate': args.learning_rate, 'minutes': round(minutes, 1),
+                       'train_images': counts['train'], 'valid_images': counts['valid'], 'command': command, 'saved_by_keras': saved_by,
+                       **({'limit': args.limit} if args.limit else {})}
+    sha, size = file_digest(weights), weights.stat().st_size
+    out['file'] = {'file': weights.name, 'sha256': sha, 'bytes': size}
+    out['machine'] = machine_info()
+    log(f"\n{weights}: {size:,} bytes, sha256 {sha}; ab MSE {out['model']['ab_mse']:.5f} "
+        f"({100 * out['model']['improvement_vs_mean']:.1f} % below the mean colour's {out['mean']['ab_mse']:.5f}), "
+        f"colourfulness {out['model']['colorfulness_ratio']:.2f}× the truth's, top-1 {out['model'].get('top1', float('nan')):.3f}")
+    log(f"PRETRAINED entry: Weights('butterflies', {weights.name!r}, {sha!r}, {size}, ...)")
+    log(f"wrote {write_json(args.out, out)}")
+
+if __name__ == '__main__': main()
