@@ -72,6 +72,14 @@ def results_table() -> str:
         row('forward GFLOPs per image at 224² (100 classes)', f"{m['colorizer_gflops_224']:.2f}", f"{m['seed_gflops_224']:.2f}", m, 'model_speed')
         row(f"training img/s at {m['size']}², batch {m['batch']}, {m['precision']}", f"{m['colorizer_img_s']:.1f} ({m['speedup']}× the seed's)",
             f"{m['seed_img_s']:.2f}", m, 'model_speed')
+    if (k := _load('backends')):   # bench/backends.py: the same step on TensorFlow and on JAX (issue 18)
+        tf_, jx = k['rows']['tensorflow'], k['rows']['jax']
+        row(f"training step at {k['size']}², batch {k['batch']}, {k['precision']}: JAX (XLA) / TensorFlow",
+            f"{jx['step_ms']:.0f} ms / {tf_['step_ms']:.0f} ms ({k['jax_over_tf']}×); first step (compiling) {jx['first_step_s']:.0f} s / {tf_['first_step_s']:.0f} s",
+            '', k, 'backends')
+    if (sc := _load('scale')):     # bench/scale.py: data parallel over 1, 2, 4 devices
+        rates = ', '.join(f"{n} device{'s' if int(n) > 1 else ''}: {r['img_s']:.2f} img/s" for n, r in sc['counts'].items())
+        row(f"training at {sc['size']}², global batch {sc['batch']}, data-parallel ({sc['what']})", rates, '', sc, 'scale')
     if (p := _load('pipeline')):
         row('preparing 224² JPEGs for training, img/s per core', f"{p['cache_build_img_s_per_core']:.0f} (Lab cache, built once; "
             f"{p['speedup_per_core']}× the seed's way)", f"{p['seed_way_img_s_per_core']:.0f} (PIL + skimage, every epoch)", p, 'pipeline')

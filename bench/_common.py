@@ -59,3 +59,16 @@ def parser(doc:str, name:str|None, data:str|None=None) -> argparse.ArgumentParse
     if data: p.add_argument('--data', default=str(SHARED_DATA/data), help=f'the images (default: ../shared/data/{data})')
     if name: p.add_argument('--out', default=str(RESULTS/f'{name}.json'), help='where to write the JSON results')
     return p
+
+WORKER_MARK = 'WORKER-RESULT '   # the line a benchmark's worker process prints its JSON result on
+
+def run_worker(script:str, args:list, env:dict, what:str, timeout:float=1800) -> dict:
+    "Run `script --worker ...args` in a fresh Python with `env` added (this checkout importable); the JSON it printed after `WORKER_MARK`."
+    import subprocess
+    env = {**os.environ, 'TF_CPP_MIN_LOG_LEVEL': '3', **env,
+           'PYTHONPATH': os.pathsep.join(p for p in (str(ROOT), os.environ.get('PYTHONPATH')) if p)}
+    done = subprocess.run([sys.executable, script, '--worker', *map(str, args)], env=env, capture_output=True, text=True, timeout=timeout)
+    lines = [l for l in done.stdout.splitlines() if l.startswith(WORKER_MARK)]
+    if done.returncode or not lines:
+        raise RuntimeError(f'{what}: the worker failed (exit status {done.returncode}):\n{done.stderr[-3000:]}')
+    return json.loads(lines[-1][len(WORKER_MARK):])

@@ -251,6 +251,7 @@ class Config:
     checkpoint_every: int = 200   # steps between checkpoints (and one at every epoch end)
     keep_checkpoints: int = 2     # how many complete checkpoints to keep
     precision: str = 'auto'       # 'auto' (mixed on GPU or bf16-capable CPU), or a Keras dtype policy
+    devices: int|str = 'auto'     # devices a step's batch is split across: 'auto' (every GPU or TPU chip; one on a CPU) or a number (JAX backend)
     seed: int = 0                 # seeds data order, augmentation and weights
     run_name: str = 'default'     # the run's folder name under `runs_dir()`
     run_dir: str|None = None      # explicit run folder (overrides run_name and the home folder)
@@ -281,6 +282,8 @@ class Config:
         if self.ab_loss not in AB_LOSSES: bad('ab_loss', f'must be one of {AB_LOSSES}')
         if self.ab_loss == 'bins' and self.model != 'colorizer': bad('ab_loss', "only model='colorizer' has an ab-bins head: use it, or ab_loss='mse'")
         if self.precision not in PRECISIONS: bad('precision', f'must be one of {PRECISIONS}')
+        if self.devices != 'auto' and (isinstance(self.devices, bool) or not isinstance(self.devices, int) or self.devices < 1):
+            bad('devices', "must be 'auto' or a number of devices (1 or more)")
         if not self.widths or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in self.widths):
             bad('widths', 'must be a non-empty list of positive integers')
         if self.size % 2**len(self.widths): bad('widths', f'{len(self.widths)} levels halve the image {len(self.widths)} times: size must be a multiple of {2**len(self.widths)}')

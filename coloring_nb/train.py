@@ -17,11 +17,12 @@ from .core import Config, keras_backend, seed_everything, redact_url
 from .data import LabCache, Batches
 from .model import build_model
 from .bins import cache_bins
+from .devices import cpu_flags, gpu_compute_capability, resolve_precision, resolve_devices, data_parallel
 from .checkpoint import CheckpointStore, Checkpoint, CheckpointError, RunLease, restore_model_state, set_rng_state, pause_point
 
 # %% ../nbs/06_train.ipynb #c1e7eab1
-from .run import (HUBER_DELTA, LR_FLOOR, FINAL, HISTORY, CONFIG, RESUMABLE_FIELDS, MONITOR, cpu_flags, gpu_compute_capability,
-    resolve_precision, compile_model, step_logs, targets, batch_logs, RunFolderError, run_folder, check_writable, check_run_config,
+from .run import (HUBER_DELTA, LR_FLOOR, FINAL, HISTORY, CONFIG, RESUMABLE_FIELDS, MONITOR,
+    compile_model, step_logs, targets, batch_logs, RunFolderError, run_folder, check_writable, check_run_config,
     TrainState, run_state, evaluate_batches, tensorboard_callback, write_history, read_history, check_resumable,
     TrainingDivergedError, nonfinite_arrays, diverged, duration, Pace)  # the public names stay where they were
 from .prepare import local_home, source_slug, prepare_data, classes_for
@@ -45,6 +46,7 @@ class TrainingRun:
     callbacks: keras.callbacks.CallbackList|None = None  # the user's, the `Checkpoint`, TensorBoard
     pace: Pace|None = None
     estimated: bool = False         # the line with the run's time left was said
+    devices: int = 1                # each step's batch is split across this many (`resolve_devices`)
 
     @property
     def steps_per_epoch(self) -> int: return self.train_batches.steps_per_epoch
@@ -53,7 +55,7 @@ class TrainingRun:
 def load_data_and_model(run:TrainingRun, # filled in: data, batches, model
                         index=None, # an `ImageIndex` to use instead of opening config.data
                         cache:LabCache|None=None, # a ready Lab cache (skips opening and caching the data)
-                        jit_compile:bool|None=None, # XLA; default: on a GPU
+                        jit_compile:bool|None=None, # XLA; default: on JAX, and on a GPU
                        ) -> TrainingRun:
     "`run` with its data (cached), its training and validation batches and its freshly seeded, compiled model."
     config = run.config
@@ -68,6 +70,8 @@ def load_data_and_model(run:TrainingRun, # filled in: data, batches, model
     return run
 
 # %% ../nbs/06_train.ipynb #d0714a65
+def _on_devices(n:int) -> str: return f" split across {n} devices" if n > 1 else ''
+
 def restore(run:TrainingRun # with its model: restored in place, and its state replaced
            ) -> TrainingRun:
     "`run` restored from its newest intact checkpoint, if any; says where it starts or resumes."
@@ -75,7 +79,7 @@ def restore(run:TrainingRun # with its model: restored in place, and its state r
     if (loaded := run.store.load(check=check_resumable)) is None:
         counts = data['counts']
         say(f"Starting run {run.run_dir}: {config.model} at {config.size}², {counts.get('train', 0)} training and {counts.get('valid', 0)} "
-            f"validation images, {config.epochs} epochs of {spe} steps (batch {config.batch_size}), {run.policy}")
+            f"validation images, {config.epochs} epochs of {spe} steps (batch {config.batch_size}{_on_devices(run.devices)}), {run.policy}")
         return run
     arrays, meta = loaded
     if meta['steps_per_epoch'] != spe or meta.get('data', data) != data:
@@ -88,7 +92,10 @@ def restore(run:TrainingRun # with its model: restored in place, and its state r
     if state.done(config.epochs):
         say(f"Run {run.run_dir} finished training at {meta['name']} ({state.epoch}/{config.epochs} epochs"
             f"{', stopped early' if state.stopped else ''}): saving its final model from it")
-    else: say(f"Resuming {run.run_dir} from {meta['name']}: epoch {state.epoch + 1}/{config.epochs}, step {state.step}/{spe}")
+    else:
+        was = meta.get('devices', 1)
+        say(f"Resuming {run.run_dir} from {meta['name']}: epoch {state.epoch + 1}/{config.epochs}, step {state.step}/{spe}"
+            + (f" on {run.devices} device(s); it was written on {was}" if was != run.devices else ''))
     return run
 
 # %% ../nbs/06_train.ipynb #bace38ec
@@ -104,6 +111,7 @@ def attach_callbacks(run:TrainingRun, # with its model and state
         if getattr(model, 'stop_training', False): state.stopped = True
         run.lease.check()                                   # another session took the folder over: write nothing
         arrays, meta = run_state(model, state, config, run.data, run.policy)
+        meta['devices'] = run.devices
         if bad := nonfinite_arrays(arrays):                 # never a checkpoint of NaN weights over the last good one
             raise diverged(store, config, f'epoch {epoch + 1}, step {step} (global step {epoch * spe + step})', f'the weights ({bad[0]})')
         return arrays, meta
@@ -205,7 +213,7 @@ def save_final(run:TrainingRun # trained to its end
     except OSError as e: raise CheckpointError(f"Could not save the final model to {staged}: {e.strerror or e}; the checkpoints are intact: run again to retry") from e
     write_history(run_dir, state.history)
     summary = {'epochs': state.epoch, 'stopped_early': state.stopped, 'best_epoch': state.best_epoch,
-               'best_val_ab_mse': state.best, 'global_step': state.epoch * run.steps_per_epoch, 'final': FINAL, 'finished_at': time.time()}
+               'best_val_ab_mse': state.best, 'devices': run.devices, 'global_step': state.epoch * run.steps_per_epoch, 'final': FINAL, 'finished_at': time.time()}
     store.finish(summary)
     run.say(f"Finished {run_dir}: {state.epoch} epochs{' (stopped early)' if state.stopped else ''}, best {MONITOR} "
             f"{state.best:.5f} at epoch {state.best_epoch + 1}; final model {run_dir/FINAL}")
@@ -223,13 +231,14 @@ def train(config:Config, # the run
           cache:LabCache|None=None, # a ready Lab cache (skips opening and caching the data)
           verbose:int=1, # 0 silent, 1 progress bar, 2 one line per epoch
           deterministic:bool=False, # deterministic TensorFlow kernels (for exact-resume tests)
-          jit_compile:bool|None=None, # XLA; default: on a GPU
+          jit_compile:bool|None=None, # XLA; default: on JAX, and on a GPU
           stage_dir:str|Path|None=None, # where private (0700) staging folders are made, removed after use (default: the system's temp folder)
           callbacks=(), # more Keras callbacks
           takeover:bool=False, # take the run folder from another session that holds its lease (see `RunLease`)
          ) -> tuple:
     "Train the run `config` describes, resuming it exactly where it stopped, or return it if finished; returns (model, history)."
     say = print if verbose else (lambda *a, **k: None)
+    devices = resolve_devices(config.devices, config.batch_size)   # before anything is written
     run_dir = check_writable(run_folder(config, run_dir))
     with RunLease(run_dir).acquire(takeover=takeover, say=say) as lease:
         check_run_config(run_dir, config)
@@ -247,6 +256,9 @@ def train(config:Config, # the run
         old_policy, policy = keras.config.dtype_policy(), resolve_precision(config.precision)
         keras.config.set_dtype_policy(policy)
         try:
-            run = load_data_and_model(TrainingRun(config, run_dir, store, lease, say, verbose, policy), index, cache, jit_compile)
-            return save_final(train_epochs(attach_callbacks(restore(run), callbacks)))
+            with data_parallel(devices):
+                run = load_data_and_model(TrainingRun(config, run_dir, store, lease, say, verbose, policy, devices=devices), index, cache, jit_compile)
+                model, history = save_final(train_epochs(attach_callbacks(restore(run), callbacks)))
         finally: keras.config.set_dtype_policy(old_policy)
+    # a model trained on several devices lives on all of them: the one returned is its final file, on one device
+    return (keras.saving.load_model(run_dir/FINAL) if devices > 1 else model), history
