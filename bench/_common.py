@@ -72,3 +72,22 @@ def run_worker(script:str, args:list, env:dict, what:str, timeout:float=1800) ->
     if done.returncode or not lines:
         raise RuntimeError(f'{what}: the worker failed (exit status {done.returncode}):\n{done.stderr[-3000:]}')
     return json.loads(lines[-1][len(WORKER_MARK):])
+
+def time_training_steps(model, size:int, batch:int, steps:int) -> tuple:
+    "Train `model` (compiled, 100 classes) on one random batch: (seconds of the first step, seconds of each of `steps` more, the last step's logs)."
+    import time
+    import numpy as np
+    from coloring_nb.run import batch_logs
+    rng = np.random.default_rng(0)
+    L = rng.random((batch, size, size, 1), dtype=np.float32)
+    ab = rng.uniform(-0.5, 0.5, (batch, size, size, 2)).astype(np.float32)
+    labels = rng.integers(0, 100, batch).astype(np.int32)
+    t = time.perf_counter()
+    batch_logs(model, L, ab, labels, train=True)
+    first, times = time.perf_counter() - t, []
+    for _ in range(steps):
+        t = time.perf_counter()
+        logs = batch_logs(model, L, ab, labels, train=True)
+        times.append(time.perf_counter() - t)
+    assert all(np.isfinite(v) for v in logs.values()), logs
+    return first, times, logs

@@ -12,7 +12,7 @@ within 1.5x of TensorFlow's step time, or faster.
 """
 import argparse, json, os, statistics, time
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-from _common import WORKER_MARK, machine_info, parser, run_worker, write_json
+from _common import WORKER_MARK, machine_info, parser, run_worker, time_training_steps, write_json
 
 ROWS = {'tensorflow': ('tensorflow', None), 'jax': ('jax', None),
         'tensorflow-xla': ('tensorflow', True), 'jax-eager': ('jax', False)}  # name: (KERAS_BACKEND, jit_compile)
@@ -21,29 +21,17 @@ GOAL = 1.5  # JAX's step time at most this many times TensorFlow's
 def worker(row:str, size:int, batch:int, steps:int) -> dict:
     "In a Python whose KERAS_BACKEND is the row's: build, compile and train the colorizer; its timings."
     started = time.perf_counter()
-    import keras, numpy as np
+    import keras
     from coloring_nb.core import Config
     from coloring_nb.model import build_model
-    from coloring_nb.run import batch_logs, compile_model
+    from coloring_nb.run import compile_model
     assert keras.backend.backend() == ROWS[row][0], (keras.backend.backend(), row)
     keras.config.set_dtype_policy('float32')
     config = Config(size=size, batch_size=batch, precision='float32')
     t = time.perf_counter()
     model = compile_model(build_model(config, 100, weights=None), config, steps_per_epoch=1000, jit_compile=ROWS[row][1])
     build = time.perf_counter() - t
-    rng = np.random.default_rng(0)
-    L = rng.random((batch, size, size, 1), dtype=np.float32)
-    ab = rng.uniform(-0.5, 0.5, (batch, size, size, 2)).astype(np.float32)
-    labels = rng.integers(0, 100, batch).astype(np.int32)
-    t = time.perf_counter()
-    batch_logs(model, L, ab, labels, train=True)
-    first = time.perf_counter() - t
-    times = []
-    for _ in range(steps):
-        t = time.perf_counter()
-        logs = batch_logs(model, L, ab, labels, train=True)
-        times.append(time.perf_counter() - t)
-    assert all(np.isfinite(v) for v in logs.values()), logs
+    first, times, _ = time_training_steps(model, size, batch, steps)
     return {'backend': keras.backend.backend(), 'jit_compile': bool(model.jit_compile), 'build_s': round(build, 1), 'first_step_s': round(first, 2),
             'step_ms': round(1000 * statistics.median(times), 1), 'step_ms_all': [round(1000 * s, 1) for s in times],
             'img_s': round(batch / statistics.median(times), 2), 'process_s': round(time.perf_counter() - started, 1)}

@@ -14,7 +14,7 @@ the 1-device baseline is not skewed by the virtual devices (the load from other 
 """
 import argparse, json, os, statistics, time
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-from _common import WORKER_MARK, machine_info, parser, run_worker, write_json
+from _common import WORKER_MARK, machine_info, parser, run_worker, time_training_steps, write_json
 
 
 def cores() -> int:
@@ -24,36 +24,24 @@ def cores() -> int:
 
 def worker(n:int, size:int, batch:int, steps:int) -> dict:
     "In a Python whose JAX shows several devices: train the colorizer data-parallel over `n` of them; its timings."
-    import keras, numpy as np
+    import keras
     from coloring_nb.core import Config
     from coloring_nb.devices import backend_devices, data_parallel, data_shards, resolve_devices
     from coloring_nb.model import build_model
-    from coloring_nb.run import batch_logs, compile_model
+    from coloring_nb.run import compile_model
     devices = backend_devices()
     if not devices: raise SystemExit(f'scale.py needs the JAX backend; this worker has {keras.backend.backend()}')
     keras.config.set_dtype_policy('float32')
     config = Config(size=size, batch_size=batch, precision='float32', devices=n)
     n = resolve_devices(config.devices, batch)  # a ValueError when there are too few devices or the batch does not split
-    rng = np.random.default_rng(0)
-    L = rng.random((batch, size, size, 1), dtype=np.float32)
-    ab = rng.uniform(-0.5, 0.5, (batch, size, size, 2)).astype(np.float32)
-    labels = rng.integers(0, 100, batch).astype(np.int32)
     with data_parallel(n):
         shards = data_shards()
         t = time.perf_counter()
         model = compile_model(build_model(config, 100, weights=None), config, steps_per_epoch=1000)
         build = time.perf_counter() - t
-        t = time.perf_counter()
-        batch_logs(model, L, ab, labels, train=True)
-        first = time.perf_counter() - t
-        times = []
-        for _ in range(steps):
-            t = time.perf_counter()
-            logs = batch_logs(model, L, ab, labels, train=True)
-            times.append(time.perf_counter() - t)
+        first, times, _ = time_training_steps(model, size, batch, steps)
         kernel = next(v for v in model.trainable_variables if len(v.shape) == 4)  # a conv kernel: replicated on n devices
         placed_on = len(kernel.value.sharding.device_set)
-    assert all(np.isfinite(v) for v in logs.values()), logs
     step = statistics.median(times)
     return {'devices': n, 'shards': shards, 'variables_on': placed_on, 'platform': devices[0].platform,
             'available': len(devices), 'device_kind': devices[0].device_kind, 'jit_compile': bool(model.jit_compile),
