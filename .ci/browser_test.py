@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 NOTEBOOK_CELLS = [
@@ -92,17 +93,19 @@ def main():
         wait.until(lambda d: d.execute_script("return !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())"))
         driver.execute_script("Jupyter.notebook.execute_all_cells()")
         print('browser test: cells running; waiting for the widget to render')
-        button = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '.output_area .widget-upload'))[0]
         # the button opens its file input's dialog, which a driven browser cannot use; ipywidgets 7 even detaches that input
         # from the page (its update() clears the button's content): put the input on the page instead of opening the dialog
         driver.execute_script("HTMLInputElement.prototype.click = function () { if (this.type !== 'file') return;"
                               " this.style.display = 'block'; this.id = 'picked'; document.body.appendChild(this); }")
-        button.click()
+        # the widget may be drawn twice (once seen under load: "Control comm was closed too early", then a redraw), which
+        # leaves an element found before the redraw stale: find it again and retry until the click lands
+        redrawn = WebDriverWait(driver, 300, poll_frequency=0.5, ignored_exceptions=[NoSuchElementException, StaleElementReferenceException])
+        redrawn.until(lambda d: d.find_element(By.CSS_SELECTOR, '.output_area .widget-upload').click() or True)
         driver.find_element(By.ID, 'picked').send_keys(str(photo))
         print('browser test: chelsea.jpg sent through the page\'s file input')
+        redrawn.until(lambda d: shown_size(d, panel_img(d, 'colorized')) == (300, 451))   # the photo, coloured, is on the page
         colour = panel_img(driver, 'colorized')
-        wait.until(lambda d: shown_size(d, colour) == (300, 451))   # the photo, coloured, is on the page
-        driver.find_element(By.XPATH, "//button[contains(., 'Download')]").click()
+        redrawn.until(lambda d: d.find_element(By.XPATH, "//button[contains(., 'Download')]").click() or True)
         wait.until(lambda d: d.find_elements(By.XPATH, "//*[contains(text(), 'saved to')]"))
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", colour)
         time.sleep(0.5)
