@@ -2,11 +2,18 @@
 """The published butterfly colorizer (issue 13): train it, save the file `weights/`, evaluate that file, write its card's figures.
 
     python bench/pretrained.py [--data ../shared/data/butterflies-112] [--size 112] [--epochs 4] [--work DIR]
+    python bench/pretrained.py --stages 112:3,64:5:1e-3,112:1:5e-4     (stages SIZE:EPOCHS[:LEARNING_RATE])
 
 Trains the default colorizer with its classifier (`Config`'s defaults, as `coloring_nb_train` would) with the
 package's own `train` on ALL the train images of the data set; its valid split is the run's validation split
 (the epoch kept is the one of lowest ab MSE there) and the split the figures are measured on. The work folder
 keeps the cache and the run, so a killed run resumes where it stopped when the same command is run again.
+
+With `--stages`, training runs in stages, each its own `train` run (its own cosine schedule) that starts from the
+weights the stage before it ended with: progressive resizing. The colorizer is fully convolutional up to its global
+average pool, so the same weights run at any size; epochs at 64² cost a third of those at 112² on a CPU, so most of
+the steps can be taken small and the last stage adapts the model to 112², the size it is published and measured at.
+The first stage's run folder is `WORK/run` (so a one-stage run is the plain `--epochs` run), the next `WORK/run-2-64`...
 
 The final model is saved uncompiled (no optimizer state) as `weights/butterflies.keras`, written by the Keras of
 `--save-with PYTHON` (default: this one). A `.keras` file written by a newer Keras may not load in an older one (one
@@ -19,7 +26,7 @@ beside the grey and mean-colour baselines. Writes bench/results/pretrained.json 
 figures, the training, the file's sha256 and size, the machine) and bench/results/pretrained_grid.png, and prints
 the `Weights(...)` line that nbs/08a_pretrained.ipynb's `PRETRAINED` must hold for this file.
 """
-import json, os, subprocess, sys, tempfile, time
+import json, os, subprocess, sys, tempfile
 from pathlib import Path
 from _common import ROOT, machine_info, parser, write_json
 
@@ -49,6 +56,20 @@ def save_with(model, config, n_classes:int, path:Path, python:str) -> str:
         if done.returncode: sys.exit(f"{python} could not write {path}:\n{done.stderr[-3000:]}")
         return done.stdout.split()[-1]
 
+def parse_stages(stages:str, size:int, epochs:int, learning_rate:float) -> list:
+    "`--stages` 'SIZE:EPOCHS[:LEARNING_RATE],...' as [(size, epochs, learning_rate)]; empty: the one stage (size, epochs, learning_rate)."
+    if not stages: return [(size, epochs, learning_rate)]
+    try: parts = [s.split(':') for s in stages.split(',')]; return [(int(p[0]), int(p[1]), float(p[2]) if len(p) > 2 else learning_rate) for p in parts]
+    except (ValueError, IndexError): sys.exit(f"--stages {stages!r}: expected SIZE:EPOCHS[:LEARNING_RATE],... e.g. 64:5,112:1:5e-4")
+
+def start_from(path):
+    "A Keras callback that gives a fresh run's model the weights of the saved model at `path` (the stage before) as training begins."
+    import keras
+    from coloring_nb.colorize import load_model
+    class StartFrom(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None): self.model.set_weights(load_model(path).get_weights())
+    return StartFrom()
+
 def main():
     p = parser(__doc__, 'pretrained', data='butterflies-112')
     p.add_argument('--size', type=int, default=112)
@@ -59,6 +80,7 @@ def main():
     p.add_argument('--work', default=str(Path(tempfile.gettempdir())/'coloring_nb_pretrained'), help='cache and run (kept: run again to resume)')
     p.add_argument('--save-with', default=sys.executable, metavar='PYTHON', help="the Python whose Keras writes the published file (use Colab's: see above)")
     p.add_argument('--limit', type=int, default=0, help='rehearsal: at most this many images per split')
+    p.add_argument('--stages', default='', help='SIZE:EPOCHS[:LEARNING_RATE],... trained in turn, each from the last one\'s weights (see above; default: one stage, --size:--epochs)')
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     from coloring_nb.core import Config, file_digest
@@ -71,16 +93,25 @@ def main():
     if args.limit:
         index = ImageIndex([i for s in ('train', 'valid') for i in index.split(s)[:args.limit]], index.class_names, index.root, index.source)
     work, weights = Path(args.work), Path(args.weights)
-    cache = build_cache(index, work/f'cache-{args.size}', args.size, progress=False)
-    counts = cache.manifest['counts']
-    config = Config(data=args.data, size=args.size, batch_size=args.batch_size, learning_rate=args.learning_rate, epochs=args.epochs,
-                    patience=args.epochs, seed=0, run_name='butterflies')
-    log(f"{args.data}: {counts} images at {args.size}²; training the default colorizer with its classifier for {args.epochs} epochs")
-    model, history = train(config, run_dir=work/'run', cache=cache, verbose=2)
-    run = work/'run'                                     # wall-clock from the run's start to its final model, resumes and pauses included
-    minutes = ((run/'final.keras').stat().st_mtime - (run/'config.json').stat().st_mtime) / 60
+    stages = parse_stages(args.stages, args.size, args.epochs, args.learning_rate)
+    previous, minutes, done = None, 0.0, []
+    for i, (size, epochs, learning_rate) in enumerate(stages):
+        cache = build_cache(index, work/f'cache-{size}', size, progress=False)
+        counts = cache.manifest['counts']
+        config = Config(data=args.data, size=size, batch_size=args.batch_size, learning_rate=learning_rate, epochs=epochs,
+                        patience=epochs, seed=i, run_name='butterflies')
+        run = work/('run' if i == 0 else f'run-{i + 1}-{size}')
+        start = [start_from(previous)] if previous is not None and not any(run.glob('ckpt-*.npz')) else []
+        log(f"stage {i + 1}/{len(stages)}: {counts} images at {size}²; the default colorizer with its classifier, {epochs} epochs at learning rate "
+            f"{learning_rate:g}, " + (f"from the weights of {previous}" if previous else 'from scratch'))
+        model, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
+        previous = run/'final.keras'                     # wall-clock from each run's start to its final model, resumes and pauses included
+        minutes += (previous.stat().st_mtime - (run/'config.json').stat().st_mtime) / 60
+        val = history.get('val_ab_mse', [])
+        done.append({'size': size, 'epochs': len(val), 'learning_rate': learning_rate, 'val_ab_mse': [round(v, 5) for v in val],
+                     'best_epoch': int(min(range(len(val)), key=val.__getitem__)) + 1 if val else None})
     weights.parent.mkdir(parents=True, exist_ok=True)
-    trained = load_model(run/'final.keras')       # uncompiled, so the published file holds no optimizer state
+    trained = load_model(previous)       # uncompiled, so the published file holds no optimizer state
     saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)
     published = load_model(weights)                      # the file, as users load it
     valid = (cache.lab('valid'), cache.labels('valid'))
@@ -99,11 +130,11 @@ def main():
     out = {name: {k: round(float(r[k]), 5) for k in keys if r.get(k) is not None} for name, r in results.items()}
     for entry in out.values(): entry['colorfulness_ratio'] = round(entry['colorfulness'] / entry['colorfulness_truth'], 3)
     out['model']['improvement_vs_mean'] = round(1 - out['model']['ab_mse'] / out['mean']['ab_mse'], 4)
-    val = history.get('val_ab_mse', [])
-    command = f'python bench/pretrained.py --epochs {args.epochs} --save-with PYTHON_WITH_COLABS_KERAS'
-    out['training'] = {'name': 'butterflies', 'data': Path(args.data).name, 'size': args.size, 'epochs': len(val),
-                       'best_epoch': int(min(range(len(val)), key=val.__getitem__)) + 1 if val else None,
-                       'batch_size': args.batch_size, 'learning_rate': args.learning_rate, 'minutes': round(minutes, 1),
+    how = f'--stages {args.stages}' if args.stages else f'--epochs {args.epochs}'
+    command = f'python bench/pretrained.py {how} --save-with PYTHON_WITH_COLABS_KERAS'
+    out['training'] = {'name': 'butterflies', 'data': Path(args.data).name, 'size': stages[-1][0], 'epochs': sum(d['epochs'] for d in done),
+                       'schedule': ', then '.join(f"{d['epochs']} at {d['size']}² (learning rate {d['learning_rate']:g}, kept: epoch {d['best_epoch']})" for d in done),
+                       'stages': done, 'batch_size': args.batch_size, 'minutes': round(minutes, 1),
                        'train_images': counts['train'], 'valid_images': counts['valid'], 'command': command, 'saved_by_keras': saved_by,
                        **({'limit': args.limit} if args.limit else {})}
     sha, size = file_digest(weights), weights.stat().st_size

@@ -26,7 +26,7 @@ class Weights:
 
 # %% ../nbs/08a_pretrained.ipynb #acec3041
 PRETRAINED = {w.name: w for w in [
-    Weights('butterflies', 'butterflies.keras', 'f96329b275146a56b794a0fa42ce2443e65a43e2116bcfb29007a437850f6784', 8687296,
+    Weights('butterflies', 'butterflies.keras', 'f944a782a91bc1b7fb3535cdc656cc013ece8be288bef20e1e8b32c1de6ae6db', 8687296,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
 ]}
 
@@ -89,14 +89,24 @@ def pretrained(name:str='butterflies', # a name in `PRETRAINED`
 
 # %% ../nbs/08a_pretrained.ipynb #5618f37d
 def open_model(model, # a published name ('butterflies'), a .keras file, a Drive link or id, an http(s) URL, or a model
-               hash:str|None=None, # expected 'sha256:…' of a file or link (not for a published name: its hash is known)
+               hash:str|None=None, # expected 'sha256:…' of a file or link (a published name's hash is known: one given must be it)
                quiet:bool=False, # no download progress
               ):
     "A model from whatever names one: a model passes through; a published name gives `pretrained`; anything else `load_model`."
     if not isinstance(model, (str, os.PathLike)): return model
     from coloring_nb.colorize import load_model
-    if isinstance(model, str) and model in PRETRAINED and not Path(model).exists(): return pretrained(model, quiet=quiet)
+    if isinstance(model, str) and model in PRETRAINED and not Path(model).exists():
+        if hash is not None and hash.split(':', 1)[-1].strip().lower() != PRETRAINED[model].sha256:
+            raise ValueError(f"{hash} is not the published model {model!r}, whose sha256 is {PRETRAINED[model].sha256}: "
+                             "leave the hash out for a published name (it is checked anyway)")
+        return pretrained(model, quiet=quiet)
     return load_model(model, hash=hash, quiet=quiet)
+
+# %% ../nbs/08a_pretrained.ipynb #cde26d4b
+def _schedule(training:dict) -> str:
+    "How the model was trained, in words: its epochs, or its stages (progressive resizing) when it was trained in stages."
+    if 'schedule' not in training: return f"{training['epochs']} epochs (kept: {training['best_epoch']})"
+    return f"{training['epochs']} epochs in stages, each from the weights the one before ended with: {training['schedule']}"
 
 # %% ../nbs/08a_pretrained.ipynb #6c40b98b
 def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', 'mean', 'training', 'file', 'machine'
@@ -115,7 +125,7 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
         f"- **Data**: {t['data']}: Kaggle's *Butterfly & Moths Image Classification, 100 species* "
         f"(`gpiosenka/butterfly-images40-species`; its Kaggle page gives the licence, CC0: Public Domain when this was written), all {t['train_images']:,} train images at {t['size']}²; "
         f"figures on its {t['valid_images']} valid images (the epoch kept is the one of lowest ab MSE there).",
-        f"- **Training**: {t['epochs']} epochs (kept: {t['best_epoch']}), batch {t['batch_size']}, {t['minutes']:.0f} min on "
+        f"- **Training**: {_schedule(t)}, batch {t['batch_size']}, {t['minutes']:.0f} min on "
         f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}), Keras {m['keras']} ({m['keras_backend']}); "
         f"rebuilt by `{t['command']}`.",
         f"- **Figures**: ab MSE {abs(better):.1%} {'below' if better >= 0 else 'ABOVE'} the mean colour's; colourfulness "
