@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
 
 NOTEBOOK_CELLS = [
@@ -46,10 +46,27 @@ def img_bytes(driver, img) -> bytes:
     assert data_url.startswith('data:'), data_url
     return base64.b64decode(data_url.split(',', 1)[1])
 
+LAST_ERROR = {}   # why the picture could not be read, the last time: printed if the test fails
+
 def shown_size(driver, img):
     "(height, width) of the picture an <img> shows, None while it shows none."
     try: return chroma(img_bytes(driver, img))[0] if img.get_attribute('src') else None
-    except Exception: return None
+    except Exception as e: LAST_ERROR['shown_size'] = f'{type(e).__name__}: {e}'; return None
+
+def kernel_state(driver) -> str:
+    "What the kernel's widget holds (picture, colour panel, link, message, files saved): told apart from what the page shows."
+    code = ("import os; print({'current': widget.current and widget.current['name'], 'colour png bytes': len(widget.colour_image.value),"
+            " 'link': widget.link.value[-100:], 'message': widget.message.value, 'out/': sorted(os.listdir('out')) if os.path.isdir('out') else None})")
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1]; let out = '';"
+        "Jupyter.notebook.kernel.execute(arguments[0], {iopub: {output: m => { const c = m.content;"
+        "  out += c.text || (c.data && c.data['text/plain']) || (c.ename ? c.ename + ': ' + c.evalue : ''); }},"
+        " shell: {reply: () => setTimeout(() => done(out), 1000)}}, {silent: false, store_history: false});", code)
+
+CONSOLE = []   # the browser's console as read so far (reading it empties the driver's buffer)
+
+def console(driver) -> list:
+    CONSOLE.extend(e['message'] for e in driver.get_log('browser')); return CONSOLE
 
 def panel_img(driver, caption):
     "The <img> under a panel caption ('grey (the input)', 'colorized')."
@@ -91,6 +108,13 @@ def main():
         driver.get(f'http://127.0.0.1:{port}/notebooks/widget.ipynb?token={token}')
         wait = WebDriverWait(driver, 300, poll_frequency=0.5)   # a loaded CI machine is slow
         wait.until(lambda d: d.execute_script("return !!(window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected())"))
+        # ipywidgets 7's manager first asks the kernel which widgets it has (its control comm, which a 7.7.1 kernel lacks,
+        # then the comms' list) and makes a model for each. Cells run before that list is asked for have their widgets in
+        # it: made twice, the second model takes the comm's updates and the drawn views show none of them (seen: the info
+        # line and Download's 'saved to' never appeared). Run the cells once the list is asked for: the kernel answers in order.
+        asked = lambda d: any('fallback to fetching individual model state' in m for m in console(d))
+        try: WebDriverWait(driver, 120, poll_frequency=0.2).until(asked)
+        except TimeoutException: print("browser test: ipywidgets' manager did not say it fell back to the comms' list in 120 s; running the cells")
         driver.execute_script("Jupyter.notebook.execute_all_cells()")
         print('browser test: cells running; waiting for the widget to render')
         # the button opens its file input's dialog, which a driven browser cannot use; ipywidgets 7 even detaches that input
@@ -103,20 +127,23 @@ def main():
         redrawn.until(lambda d: d.find_element(By.CSS_SELECTOR, '.output_area .widget-upload').click() or True)
         driver.find_element(By.ID, 'picked').send_keys(str(photo))
         print('browser test: chelsea.jpg sent through the page\'s file input')
+        print('browser test: waiting for the colorized photo on the page')
         redrawn.until(lambda d: shown_size(d, panel_img(d, 'colorized')) == (300, 451))   # the photo, coloured, is on the page
         colour = panel_img(driver, 'colorized')
+        print('browser test: the colorized photo is shown; pressing Download')
         redrawn.until(lambda d: d.find_element(By.XPATH, "//button[contains(., 'Download')]").click() or True)
         wait.until(lambda d: d.find_elements(By.XPATH, "//*[contains(text(), 'saved to')]"))
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", colour)
         time.sleep(0.5)
         driver.save_screenshot(str(out/'widget.png'))
         (shape_c, chroma_c), (shape_g, chroma_g) = chroma(img_bytes(driver, colour)), chroma(img_bytes(driver, panel_img(driver, 'grey (the input)')))
-        named = bool(driver.find_elements(By.XPATH, "//b[text()='chelsea.jpg']"))   # the info line (once seen missing under load)
+        named = bool(driver.find_elements(By.XPATH, "//b[text()='chelsea.jpg']"))   # the info line
         print(f'browser test: colorized picture {shape_c[1]}×{shape_c[0]}, mean chroma {chroma_c:.1f}; grey input {shape_g[1]}×{shape_g[0]}, '
               f'mean chroma {chroma_g:.1f}; the photo\'s name shown: {named}; screenshot {out/"widget.png"}')
         assert shape_c == shape_g == (300, 451), (shape_c, shape_g)
         assert chroma_g < 2, f'the grey panel is not grey: {chroma_g}'
         assert chroma_c > 20, f'the colorized picture is grey: mean chroma {chroma_c}'
+        assert named, "the info line does not name the photo"
         saved = work/'out'/'chelsea_colorized.png'
         assert saved.is_file() and chroma(saved.read_bytes())[0] == (300, 451), saved
         print('browser test: passed')
@@ -127,8 +154,11 @@ def main():
             print(f'browser test: the page at the failure is in {out/"failure.png"}')
             print('browser test: the notebook\'s outputs:', driver.execute_script(
                 "return Array.from(document.querySelectorAll('.output_area')).map(e => e.innerText).join('\\n---\\n')"))
-            try: print('browser test: the browser\'s console:', *[e['message'] for e in driver.get_log('browser')][-20:], sep='\n  ')
+            try: print('browser test: the kernel\'s widget:', kernel_state(driver))
+            except Exception as k: print(f'browser test: could not ask the kernel: {type(k).__name__}: {k}')
+            try: print('browser test: the browser\'s console:', *console(driver)[-20:], sep='\n  ')
             except Exception: pass
+        if LAST_ERROR: print('browser test: the last error reading a picture:', LAST_ERROR['shown_size'][:500])
         print(f'browser test: FAILED: {type(e).__name__}: {e}')
         print((out/'jupyter.log').read_text()[-3000:])
         return 1

@@ -40,7 +40,7 @@ def results_table() -> str:
     if (pt := _load('pretrained')):   # bench/pretrained.py: the published model, evaluated from its file
         r, t = pt['model'], pt['training']
         row(f"val ab MSE, the published model `butterflies` (default colorizer with classifier), {t['size']}², all {t['train_images']:,} "
-            f"training images, {t['epochs']} epochs{' (' + t['schedule'] + ')' if 'schedule' in t else ''}, {t['minutes']:.0f} min ({t['data']})",
+            f"training images, {t['epochs']} epochs ({t['schedule']}), {t['minutes']:.0f} min ({t['data']})",
             f"{r['ab_mse']:.4f} ({100 * r['improvement_vs_mean']:.1f} % better than the mean colour's {pt['mean']['ab_mse']:.4f}); "
             f"colourfulness {r['colorfulness']:.1f} (truth {r['colorfulness_truth']:.1f}); ΔE2000 {r['delta_e2000']:.2f}; "
             f"top-1 {100 * r['top1']:.1f} %", '0.0125 at 224², ~15 epochs × 800 s on Colab (40 % better than the mean colour)', pt, 'pretrained')

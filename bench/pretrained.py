@@ -87,6 +87,7 @@ def main():
     from coloring_nb.sources import ImageIndex, index_folder
     from coloring_nb.data import build_cache
     from coloring_nb.train import train
+    from coloring_nb.checkpoint import CheckpointStore
     from coloring_nb.colorize import load_model
     from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table
     index = index_folder(args.data)
@@ -107,9 +108,9 @@ def main():
         model, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
         previous = run/'final.keras'                     # wall-clock from each run's start to its final model, resumes and pauses included
         minutes += (previous.stat().st_mtime - (run/'config.json').stat().st_mtime) / 60
-        val = history.get('val_ab_mse', [])
+        val, finished = history.get('val_ab_mse', []), CheckpointStore(run).finished   # the epoch `train` kept (0-based there)
         done.append({'size': size, 'epochs': len(val), 'learning_rate': learning_rate, 'val_ab_mse': [round(v, 5) for v in val],
-                     'best_epoch': int(min(range(len(val)), key=val.__getitem__)) + 1 if val else None})
+                     'best_epoch': finished['best_epoch'] + 1})
     weights.parent.mkdir(parents=True, exist_ok=True)
     trained = load_model(previous)       # uncompiled, so the published file holds no optimizer state
     saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)

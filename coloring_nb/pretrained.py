@@ -11,7 +11,7 @@ import json, os
 from dataclasses import dataclass
 from pathlib import Path
 from .core import file_digest, human_bytes, project_home
-from .downloads import gdrive_download
+from .downloads import gdrive_download, parse_hash
 from .folders import SourceError
 
 # %% ../nbs/08a_pretrained.ipynb #90b0cd7a
@@ -96,7 +96,7 @@ def open_model(model, # a published name ('butterflies'), a .keras file, a Drive
     if not isinstance(model, (str, os.PathLike)): return model
     from coloring_nb.colorize import load_model
     if isinstance(model, str) and model in PRETRAINED and not Path(model).exists():
-        if hash is not None and hash.split(':', 1)[-1].strip().lower() != PRETRAINED[model].sha256:
+        if hash is not None and parse_hash(hash) != ('sha256', PRETRAINED[model].sha256):
             raise ValueError(f"{hash} is not the published model {model!r}, whose sha256 is {PRETRAINED[model].sha256}: "
                              "leave the hash out for a published name (it is checked anyway)")
         return pretrained(model, quiet=quiet)
@@ -104,8 +104,8 @@ def open_model(model, # a published name ('butterflies'), a .keras file, a Drive
 
 # %% ../nbs/08a_pretrained.ipynb #cde26d4b
 def _schedule(training:dict) -> str:
-    "How the model was trained, in words: its epochs, or its stages (progressive resizing) when it was trained in stages."
-    if 'schedule' not in training: return f"{training['epochs']} epochs (kept: {training['best_epoch']})"
+    "How the model was trained, in words: its epochs and learning rate, or its stages (progressive resizing) when there were several."
+    if len(training['stages']) == 1: return f"{training['epochs']} epochs at learning rate {training['stages'][0]['learning_rate']:g} (kept: epoch {training['stages'][0]['best_epoch']})"
     return f"{training['epochs']} epochs in stages, each from the weights the one before ended with: {training['schedule']}"
 
 # %% ../nbs/08a_pretrained.ipynb #6c40b98b
