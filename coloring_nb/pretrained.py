@@ -26,7 +26,7 @@ class Weights:
 
 # %% ../nbs/08a_pretrained.ipynb #acec3041
 PRETRAINED = {w.name: w for w in [
-    Weights('butterflies', 'butterflies.keras', 'f944a782a91bc1b7fb3535cdc656cc013ece8be288bef20e1e8b32c1de6ae6db', 8687296,
+    Weights('butterflies', 'butterflies.keras', '73d27fd8152fad14b9d44d0bbb7ddc6cf9cd64c740da70abd8ea5e69bff1ed82', 8687296,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
 ]}
 
