@@ -57,6 +57,14 @@ def results_table() -> str:
                     f"colourfulness {r['colorfulness']:.1f} (truth {r['colorfulness_truth']:.1f})"
                     + (f"; ΔE2000 {r['delta_e2000']:.2f}" if 'delta_e2000' in r else '') + (f"; T = {r['temperature']}" if 'temperature' in r else ''),
                     '0.0125 at 224², ~15 epochs × 800 s on Colab (40 % better than the mean colour)' if name == 'colorizer' else '', q, 'quality')
+    if (v := _load('vivid')):      # bench/vivid.py: the recipes for vivid colour, one schedule
+        schedule = ', then '.join(f"{s['epochs']} epochs at {s['size']}²" for s in v['stages'])
+        for name, r in v['recipes'].items():
+            fields = ', '.join(f'{k}={val!r}' for k, val in r['fields'].items()) or 'the defaults'
+            row(f"vivid colour (issue 26): recipe `{name}` ({fields}), {schedule}, {v['counts']['train']:,} training images, {r['minutes']:.0f} min ({v['data']})",
+                f"ab MSE {r['ab_mse']:.4f} ({r['mse_ratio']:.2f}× `mse`'s); colourfulness {r['colorfulness_ratio']:.2f}× the truth's "
+                f"(per image off by {r['colorfulness_gap']:.2f}); ΔE2000 {r['delta_e2000']:.2f}; {r['above_gain_curve']:+.2f} above the colour-strength curve"
+                + (f"; T = {r['temperature']}" if 'temperature' in r else '') + (" — **the rule's winner**" if v.get('winner') == name else ''), '', v, 'vivid')
     if (g := _load('gpu')):
         for tag, label in (('bf16', 'mixed bfloat16'), ('fp32', 'float32')):
             if f'colorizer_{tag}_img_s' in g:

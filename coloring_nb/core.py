@@ -224,7 +224,7 @@ def native_stderr(to=None # an open file to receive what C libraries print, or N
 # %% ../nbs/00_core.ipynb #a09f39b2
 MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
-AB_LOSSES = ('mse', 'huber', 'bins')
+AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
 
 @dataclass
@@ -241,8 +241,10 @@ class Config:
     backbone: str = 'encoder'     # where the global vector comes from: one of BACKBONES
     weights: str|None = 'imagenet'  # pretrained parts (ResNet50, EfficientNetB0, VGG19): 'imagenet', or None to train offline
     dropout: float = 0.3          # dropout before the last classification layer
-    ab_loss: str = 'mse'          # 'mse' (the seed's), 'huber', or 'bins' (a distribution over ab bins: vivid colour)
+    ab_loss: str = 'mse'          # 'mse' (the seed's), 'huber', 'l1' (the median colour), or 'bins' (a distribution over ab bins: vivid colour)
     temperature: float = 0.38     # with ab_loss='bins': the annealed mean's temperature (1: the mean, towards 0: the mode)
+    colorfulness_weight: float = 0.0  # with a regression ab_loss: weight of a term pulling each image's colourfulness to its truth's (0: off)
+    chroma_boost: float = 1.0     # the training targets' chroma is multiplied by this, from 1 (as they are) to 2
     ab_weight: float = 1.0        # weight of the ab loss
     cls_weight: float = 0.1       # weight of the classification loss
     learning_rate: float = 1e-3   # Adam's initial learning rate
@@ -288,8 +290,10 @@ class Config:
             bad('widths', 'must be a non-empty list of positive integers')
         if self.size % 2**len(self.widths): bad('widths', f'{len(self.widths)} levels halve the image {len(self.widths)} times: size must be a multiple of {2**len(self.widths)}')
         if not 0 <= self.dropout < 1: bad('dropout', 'must be in [0, 1)')
-        for name in ('ab_weight', 'cls_weight'):
+        for name in ('ab_weight', 'cls_weight', 'colorfulness_weight'):
             if getattr(self, name) < 0: bad(name, 'must be 0 or more')
+        if self.colorfulness_weight and self.ab_loss == 'bins': bad('colorfulness_weight', "is for a regression ab_loss ('mse', 'huber', 'l1'); the bins are vivid by themselves: set it to 0")
+        if not 1 <= self.chroma_boost <= 2: bad('chroma_boost', 'must be from 1 (the true colours) to 2')
         if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
         if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
         if not self.run_name or any(c in self.run_name for c in '/\\') or self.run_name in ('.', '..'):

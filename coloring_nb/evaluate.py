@@ -124,7 +124,7 @@ def image_metrics(L:np.ndarray, # lightness (B, S, S, 1) in [0, 1]
     return out
 
 # %% ../nbs/07_evaluate.ipynb #e4a8bb7d
-METRICS = ('ab_mse', 'psnr', 'ssim', 'delta_e2000', 'colorfulness', 'colorfulness_truth', 'top1', 'top5')
+METRICS = ('ab_mse', 'psnr', 'ssim', 'delta_e2000', 'colorfulness', 'colorfulness_truth', 'colorfulness_gap', 'top1', 'top5')
 
 def evaluate_many(predictors:dict, # name -> Keras model or function L -> ab
                   data, # the split, in any form `iter_batches` takes
@@ -134,7 +134,7 @@ def evaluate_many(predictors:dict, # name -> Keras model or function L -> ab
                   progress:bool=False, # show a progress bar
                   **kwargs, # passed to `iter_batches` (split, limit)
                  ) -> dict:
-    "Score several predictors on one pass over a split: name -> metrics (means over images)."
+    "Score several predictors on one pass over a split: name -> metrics (means over images; `colorfulness_gap`: the mean |colourfulness − the truth's| of each image ÷ the truth's mean)."
     if not predictors: raise ValueError("evaluate_many: no predictors given")
     predict = {name: as_predictor(p) for name, p in predictors.items()}
     sums = {name: defaultdict(float) for name in predict}
@@ -142,11 +142,14 @@ def evaluate_many(predictors:dict, # name -> Keras model or function L -> ab
     truth_colorfulness = 0.0
     for L, ab, y in tqdm(iter_batches(data, labels, batch_size, **kwargs), desc='evaluating', unit='batch', disable=not progress):
         rgb_true = lab_to_rgb(denormalize(L, ab))
-        truth_colorfulness += colorfulness(rgb_true).sum()
+        truth_each = colorfulness(rgb_true)
+        truth_colorfulness += truth_each.sum()
         n += len(L); labelled += int((y >= 0).sum())
         for name, f in predict.items():
             ab_pred, probs = f(L)
-            for k, v in image_metrics(L, ab, ab_pred, full, rgb_true).items(): sums[name][k] += float(v.sum())
+            metrics = image_metrics(L, ab, ab_pred, full, rgb_true)
+            metrics['colorfulness_gap'] = np.abs(metrics['colorfulness'] - truth_each)
+            for k, v in metrics.items(): sums[name][k] += float(v.sum())
             if probs is not None:
                 sums[name]['top1'] += float(topk_hits(probs, y, 1).sum())
                 if probs.shape[1] > 5: sums[name]['top5'] += float(topk_hits(probs, y, 5).sum())
@@ -156,6 +159,7 @@ def evaluate_many(predictors:dict, # name -> Keras model or function L -> ab
         r = {'n_images': n}
         for k in METRICS:
             if k == 'colorfulness_truth': r[k] = truth_colorfulness / n
+            elif k == 'colorfulness_gap': r[k] = s[k] / max(truth_colorfulness, 1e-12)
             elif k in ('top1', 'top5'):
                 if k in s and labelled: r[k] = s[k] / labelled
             elif k in s: r[k] = s[k] / n

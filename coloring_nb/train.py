@@ -135,7 +135,7 @@ def run_epoch(run:TrainingRun # with its model, state, callbacks and pace
     pace.start()
     for step, (L, ab, labels) in enumerate(run.train_batches.epoch(epoch, start), start=start):
         cbs.on_train_batch_begin(step)
-        this_step = batch_logs(model, L, ab, labels, train=True)
+        this_step = batch_logs(model, L, ab, labels, train=True, chroma_boost=config.chroma_boost)
         if not all(math.isfinite(v) for v in this_step.values()):
             raise diverged(run.store, config, f'epoch {epoch + 1}, step {step + 1} (global step {epoch * spe + step + 1})', 'the training loss')
         state.add(this_step)
