@@ -12,7 +12,7 @@ import dataclasses, json, math
 from pathlib import Path
 import cv2, keras, numpy as np
 from keras import ops
-from .core import atomic_write
+from .core import atomic_write, check_temperature
 from .lab import AB_SCALE
 
 # %% ../nbs/03d_bins.ipynb #ef242bde
@@ -128,19 +128,12 @@ def soft_encode(ab, # ab in the model's units (ab/128), shape (..., 2)
     return w / ops.sum(w, axis=-1, keepdims=True)
 
 # %% ../nbs/03d_bins.ipynb #f6dc3150
-def _check_temperature(temperature) -> float:
-    "The temperature as a float; a `ValueError` unless finite and > 0."
-    try: t = float(temperature)
-    except (TypeError, ValueError): t = float('nan')
-    if not (math.isfinite(t) and t > 0): raise ValueError(f"temperature must be a finite number > 0 (e.g. {DEFAULT_TEMPERATURE}), got {temperature!r}")
-    return t
-
 def annealed_mean(logits, # bin logits, (..., Q)
                   centres, # bin centres in Lab units, (Q, 2)
                   temperature:float=DEFAULT_TEMPERATURE, # 1: the mean; towards 0: the mode
                  ):
     "ab in the model's units (..., 2): the expectation over the centres of softmax(logits / T), / 128."
-    p = ops.softmax(ops.cast(logits, 'float32') / _check_temperature(temperature), axis=-1)
+    p = ops.softmax(ops.cast(logits, 'float32') / check_temperature(temperature), axis=-1)
     return ops.matmul(p, ops.convert_to_tensor(np.asarray(centres, np.float32) / AB_SCALE))
 
 # %% ../nbs/03d_bins.ipynb #fe474657
@@ -175,7 +168,7 @@ class AnnealedMean(keras.layers.Layer):
                  **kw):
         kw.setdefault('dtype', 'float32')
         super().__init__(**kw)
-        self.centres, self.temperature = np.asarray(centres, np.float32).reshape(-1, 2), _check_temperature(temperature)
+        self.centres, self.temperature = np.asarray(centres, np.float32).reshape(-1, 2), check_temperature(temperature)
 
     def call(self, logits): return annealed_mean(logits, self.centres, self.temperature)
     def compute_output_shape(self, input_shape): return (*input_shape[:-1], 2)

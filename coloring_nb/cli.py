@@ -14,7 +14,7 @@ import argparse, contextlib, dataclasses, json, logging, math, os, re, sys, temp
 from pathlib import Path
 import numpy as np
 import coloring_nb
-from .core import AB_LOSSES, Config, MODELS, PRECISIONS, native_stderr, redact_url
+from .core import AB_LOSSES, Config, MODELS, PRECISIONS, check_temperature, native_stderr, redact_url
 
 # %% ../nbs/10_cli.ipynb #c0ac6b2f
 NOISY_MODULES = r'(keras|tensorflow|tf_keras|absl|jax|jaxlib|google\.protobuf|h5py|ml_dtypes|optree)(\.|$)'
@@ -26,7 +26,7 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 @contextlib.contextmanager
 def quiet_terminal(debug:bool=False # True: change nothing (everything is shown, for bug reports)
                   ):
-    "While active: TensorFlow's C++ log off (unless the user set `TF_CPP_MIN_LOG_LEVEL`), third-party warnings and logs off, the package's warnings as one line. Yields whether the C++ start-up log should be captured."
+    "While active: TensorFlow's C++ log off (unless the user set `TF_CPP_MIN_LOG_LEVEL`), third-party warnings and logs off, the package's warnings as one line. Yields whether the C++ start-up log should be captured: always, but with `debug`."
     if debug:
         yield False
         return
@@ -39,7 +39,7 @@ def quiet_terminal(debug:bool=False # True: change nothing (everything is shown,
             warnings.filterwarnings('ignore', module=NOISY_MODULES)
             warnings.showwarning = _one_line_warning
             for name in NOISY_LOGGERS: logging.getLogger(name).setLevel(logging.ERROR)
-            yield user_level is None
+            yield True            # the start-up log ignores the level in part: captured whatever the user set
     finally:
         for name, level in levels.items(): logging.getLogger(name).setLevel(level)
         if user_level is None:
@@ -290,10 +290,9 @@ def strength_arg(text):
 
 # %% ../nbs/10_cli.ipynb #a5583f17
 def temperature_arg(text):
-    "argparse type: a finite number > 0."
-    with contextlib.suppress(ValueError):
-        if math.isfinite(value := float(text)) and value > 0: return value
-    raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    "argparse type: a number > 0 that `check_temperature` accepts."
+    try: return check_temperature(float(text))
+    except ValueError as e: raise argparse.ArgumentTypeError(str(e) if 'too small' in str(e) else f"must be a number > 0, got {text!r}") from None
 
 # %% ../nbs/10_cli.ipynb #7f280a93
 def pixels_arg(text):

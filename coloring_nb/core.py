@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT_LOST_ERRNOS', 'TMP_PREFIX', 'IMAGE_EXTENSIONS',
-           'PUBLIC_QUERY_KEYS', 'REDACTED', 'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS', 'in_colab',
-           'keras_backend', 'gpu_available', 'drive_root', 'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full',
-           'human_bytes', 'check_free_space', 'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file',
-           'atomic_write', 'file_digest', 'redact_url', 'native_stderr', 'Config', 'seed_everything']
+           'PUBLIC_QUERY_KEYS', 'REDACTED', 'MIN_TEMPERATURE', 'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS',
+           'in_colab', 'keras_backend', 'gpu_available', 'drive_root', 'project_home', 'runs_dir', 'DiskFullError',
+           'is_disk_full', 'human_bytes', 'check_free_space', 'is_mount_lost', 'open_exclusive', 'fsync_dir',
+           'staged_file', 'atomic_write', 'file_digest', 'redact_url', 'native_stderr', 'check_temperature', 'Config',
+           'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
 import contextlib, dataclasses, difflib, errno, hashlib, json, math, os, random, re, shutil, sys, threading
@@ -221,6 +222,17 @@ def native_stderr(to=None # an open file to receive what C libraries print, or N
             os.dup2(saved, 2)
             os.close(saved); os.close(target)
 
+# %% ../nbs/00_core.ipynb #b49ee3b2
+MIN_TEMPERATURE = 0.01   # lower decodes the likeliest colour already; far lower overflows float32
+
+def check_temperature(temperature # a decoding temperature: 1 the mean colour, lower more vivid
+                     ) -> float:
+    "`temperature` as a float if it is a finite number ≥ `MIN_TEMPERATURE`, else a ValueError that says why."
+    if not (isinstance(temperature, (int, float, np.number)) and not isinstance(temperature, bool) and math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be a number > 0 (1: the mean colour, towards 0: the likeliest), got {temperature!r}")
+    if temperature < MIN_TEMPERATURE: raise ValueError(f"temperature {temperature!r} is too small: from {MIN_TEMPERATURE} on the colours are the likeliest ones already, and far lower they overflow float32; use {MIN_TEMPERATURE} or more")
+    return float(temperature)
+
 # %% ../nbs/00_core.ipynb #a09f39b2
 MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
@@ -296,6 +308,7 @@ class Config:
         if not 1 <= self.chroma_boost <= 2: bad('chroma_boost', 'must be from 1 (the true colours) to 2')
         if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
         if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
+        if self.temperature < MIN_TEMPERATURE: bad('temperature', f'must be at least {MIN_TEMPERATURE}: lower decodes the likeliest colour already, and far lower overflows float32')
         if not self.run_name or any(c in self.run_name for c in '/\\') or self.run_name in ('.', '..'):
             bad('run_name', 'must be a plain folder name')
 
