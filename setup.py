@@ -20,6 +20,7 @@ dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 lic = licenses[cfg['license']]
 min_python = cfg['min_python']
 console_scripts = cfg.get('console_scripts', '').split()
+weights = cfg['lib_name'] + '.weights'
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -30,7 +31,9 @@ setuptools.setup(
                  'Natural Language :: ' + cfg['language'].title()] +
                 ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
-    packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
+    packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']) + [weights],
+    package_dir={weights: 'weights'},          # the published weights (the repository's weights/) ship inside the package,
+    package_data={weights: ['*.keras']},       # as coloring_nb/weights/: every install has them without a download
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},

@@ -14,7 +14,7 @@ from itertools import count
 from pathlib import Path
 import cv2, numpy as np
 from tqdm.auto import tqdm
-from .core import IMAGE_EXTENSIONS, file_digest, project_home
+from .core import IMAGE_EXTENSIONS, file_digest, project_home, redact_url
 from .data import SKIP_REASONS, image_header
 from .lab import as_rgb, normalize, read_image, recombine, rgb_to_lab
 from .downloads import gdrive_download, parse_hash
@@ -281,7 +281,7 @@ def load_model(path_or_link:str|Path, # a .keras file, a Google Drive link or fi
         path = local
     elif re.match(r'https?://', text) or re.fullmatch(r'[-\w]{25,}', text):   # a link or a Drive file id
         path = gdrive_download(text, Path(cache_dir) if cache_dir is not None else project_home()/'models', hash=hash, progress=not quiet)
-    else: raise FileNotFoundError(f"{text}: no such model file, and not a Google Drive link or file id or an http(s) URL")
+    else: raise FileNotFoundError(f"{redact_url(text)}: no such model file, and not a Google Drive link or file id or an http(s) URL")
     import keras, coloring_nb.bins   # bins registers the ab-bins head's layer, so that safe mode loads it
     try: return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e: raise ValueError(f"{path}: not a Keras model file that can be loaded ({type(e).__name__}: {e})") from e

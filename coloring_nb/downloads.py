@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from .core import DiskFullError, file_digest, in_colab, is_disk_full, project_home, redact_url
 from .folders import SourceError, extract_archive
+from .web import Limits, bounded_requests
 
 # %% ../nbs/02b_downloads.ipynb #aa168d57
 KAGGLE_DEFAULT = 'gpiosenka/butterfly-images40-species'
@@ -132,7 +133,7 @@ def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
     auth = find_kaggle_credentials()
     work = target.with_name(f'.{name}.download')
     import requests
-    with _kaggle_environment(auth.env):
+    with _kaggle_environment(auth.env), bounded_requests(f'the Kaggle data set {slug}'):   # time-outs and a stall detector
         api = _kaggle_api(auth)
         try:
             with _exit_raises(): api.dataset_download_files(slug, path=str(work), quiet=not progress, force=force)
@@ -143,6 +144,8 @@ def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
                    403: 'access denied: accept the data set\'s rules on its Kaggle page first',
                    404: 'no such data set'}.get(code, str(e))
             raise SourceError(f"Kaggle download of {slug} failed (HTTP {code}): {why}") from None
+        except requests.RequestException as e:   # its text may hold a signed address
+            raise SourceError(f"Kaggle download of {slug} failed ({type(e).__name__}): check the network, then run again") from None
         except OSError as e:
             if not is_disk_full(e): raise
             raise DiskFullError(e.errno, f"The disk filled up while downloading the Kaggle data set {slug} into {work} ({e.strerror}). "
@@ -165,7 +168,7 @@ def gdrive_url(id_or_url:str # a Drive file id, a Drive sharing link, or any htt
     s = id_or_url.strip()
     if re.fullmatch(r'[-\w]{10,}', s): return f'https://drive.google.com/uc?id={s}'
     if not re.match(r'https?://', s):
-        raise ValueError(f"{s!r} is neither a Drive file id (letters, digits, - and _) nor an http(s) URL")
+        raise ValueError(f"{redact_url(s)!r} is neither a Drive file id (letters, digits, - and _) nor an http(s) URL")
     # the file's own link forms first: gdown 5.2.2 (Colab's) misses '…/file/d/ID' without '/view'
     link = re.match(r'https?://(?:drive|docs)\.google\.com/(?:file/d/([-\w]{10,})(?:[/?#]|$)|(?:open|uc)\?(?:[^#]*&)?id=([-\w]{10,}))', s)
     file_id = (link.group(1) or link.group(2)) if link else parse_url(s)[0]
@@ -206,16 +209,17 @@ def _earlier_download(record:Path, dest:Path, expected:tuple|None) -> Path|None:
     file = dest/json.loads(record.read_text())['file']
     return file if file.is_file() and (expected is None or file_digest(file, expected[0]) == expected[1]) else None
 
-def _fetch(url:str, work:Path, shown:str, dest:Path, progress:bool) -> Path:
-    "Download `url` with gdown into the folder `work`; every failure becomes one clear error that shows only `shown`."
+def _fetch(url:str, work:Path, shown:str, dest:Path, progress:bool, max_bytes:int|None, limits:Limits|None) -> Path:
+    "Download `url` with gdown into the folder `work`, bounded (`bounded_requests`); every failure becomes one clear error that shows only `shown`."
     import gdown, requests
     try:
-        drive = url.startswith('https://drive.google.com/')
-        if not drive:   # gdown 5 (Colab's) saves a 404 page as the file: ask first
-            head = requests.head(url, allow_redirects=True, timeout=60)
-            if head.status_code in (404, 410): head.raise_for_status()
-        with redirect_stderr(_Redacting(sys.stderr)), redirect_stdout(_Redacting(sys.stdout)):   # gdown prints 'From: URL'
-            return Path(gdown.download(url, str(work) + os.sep if drive else str(work/_file_name(url)), quiet=not progress))
+        with bounded_requests(shown, max_bytes, limits):   # gdown 5.2.2 (Colab's) takes no time-out: the bound gives it one
+            drive = url.startswith('https://drive.google.com/')
+            if not drive:   # gdown 5 (Colab's) saves a 404 page as the file: ask first
+                head = requests.head(url, allow_redirects=True)
+                if head.status_code in (404, 410): head.raise_for_status()
+            with redirect_stderr(_Redacting(sys.stderr)), redirect_stdout(_Redacting(sys.stdout)):   # gdown prints 'From: URL'
+                return Path(gdown.download(url, str(work) + os.sep if drive else str(work/_file_name(url)), quiet=not progress))
     except requests.HTTPError as e:
         code = e.response.status_code if e.response is not None else '?'
         raise SourceError(f"download of {shown} failed: HTTP {code}"
@@ -244,8 +248,10 @@ def gdrive_download(id_or_url:str, # a Drive file id or link, or an http(s) URL
                     dest:str|Path, # folder to put the file in
                     hash:str|None=None, # expected 'md5:HEX' or 'sha256:HEX' (also sha1, sha512)
                     progress:bool=True, # show gdown's progress bar
+                    max_bytes:int|None=None, # the file's size, when known: a server sending more is cut off
+                    limits:Limits|None=None, # time-outs and the slowest rate (default: `web.LIMITS`)
                    ) -> Path:
-    "Download a file with gdown into `dest` (once), checking its hash if given; returns the file's path."
+    "Download a file with gdown into `dest` (once), bounded, checking its hash if given; returns the file's path."
     url, expected = gdrive_url(id_or_url), parse_hash(hash)
     shown, dest = redact_url(url), Path(dest).expanduser().absolute()   # `shown` is all that is ever printed or stored
     record = dest/f'.gdown-{hashlib.sha1(shown.encode()).hexdigest()[:16]}.json'
@@ -258,7 +264,7 @@ def gdrive_download(id_or_url:str, # a Drive file id or link, or an http(s) URL
     if work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True)
     try:   # the hash is checked after the download: gdown's `hasher` argument is new in 6.3 (Colab has 5.2.2)
-        got = _fetch(url, work, shown, dest, progress)
+        got = _fetch(url, work, shown, dest, progress, max_bytes, limits)
         if expected and (digest := file_digest(got, expected[0])) != expected[1]:
             raise SourceError(f"{got.name} from {shown}: {expected[0]} is {digest}, expected {expected[1]}; "
                               "the file was deleted")

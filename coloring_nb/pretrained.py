@@ -10,7 +10,7 @@ __all__ = ['PRETRAINED', 'WEIGHTS_URL_VARIABLE', 'Weights', 'weights_url', 'pret
 import json, os
 from dataclasses import dataclass
 from pathlib import Path
-from .core import file_digest, human_bytes, project_home
+from .core import file_digest, human_bytes, project_home, redact_url
 from .downloads import gdrive_download, parse_hash
 from .folders import SourceError
 
@@ -48,15 +48,19 @@ def _published(name:str, registry:dict|None) -> Weights:
     "The `Weights` called `name`, or a ValueError that lists the names there are."
     registry = PRETRAINED if registry is None else registry
     if name not in registry:
-        raise ValueError(f"no pretrained model called {name!r}; there are: {', '.join(sorted(registry))}")
+        raise ValueError(f"no pretrained model called {redact_url(name)!r}; there are: {', '.join(sorted(registry))}")
     return registry[name]
 
 # %% ../nbs/08a_pretrained.ipynb #8f5af69a
-def _checkout_copy(weights:Weights) -> Path|None:
-    "The published file in the `weights/` folder of the source checkout this package runs from (a clone, an editable install), if it is there."
-    import coloring_nb
-    file = Path(coloring_nb.__file__).resolve().parent.parent/'weights'/weights.file
-    return file if file.is_file() and file_digest(file) == weights.sha256 else None
+def _shipped_copy(weights:Weights, package:Path|None=None, # the `coloring_nb` folder to look in (default: this one)
+                 ) -> Path|None:
+    "The published file shipped with the package (`coloring_nb/weights/`) or in the source checkout it runs from (`weights/`), if it is there and is the published one."
+    if package is None:
+        import coloring_nb
+        package = Path(coloring_nb.__file__).resolve().parent
+    for file in (package/'weights'/weights.file, package.parent/'weights'/weights.file):
+        if file.is_file() and file.stat().st_size == weights.bytes and file_digest(file) == weights.sha256: return file
+    return None
 
 # %% ../nbs/08a_pretrained.ipynb #207e6163
 def pretrained_file(name:str='butterflies', # a name in `PRETRAINED`
@@ -65,18 +69,18 @@ def pretrained_file(name:str='butterflies', # a name in `PRETRAINED`
                     quiet:bool=False, # no download progress and no notices
                     registry:dict|None=None, # name -> `Weights` (default: `PRETRAINED`)
                    ) -> Path:
-    "The published weights file `name`, checked against its sha256: a source checkout's own, or the kept copy, else downloaded once and kept."
+    "The published weights file `name`, checked against its sha256: the one shipped with the package, or the kept copy, else downloaded once (bounded) and kept."
     weights = _published(name, registry)
     dest = Path(cache_dir).expanduser() if cache_dir is not None else project_home()/'models'/'pretrained'
     file, url = dest/weights.file, f'{weights_url(base_url)}/{weights.file}'
-    if copy := _checkout_copy(weights): return copy
+    if copy := _shipped_copy(weights): return copy
     if file.is_file():
         if (digest := file_digest(file)) == weights.sha256: return file
         file.unlink()
         if not quiet: print(f"{file}: sha256 is {digest}, not the published {weights.sha256}; removed it, fetching it again")
-    try: return gdrive_download(url, dest, hash=f'sha256:{weights.sha256}', progress=not quiet)
+    try: return gdrive_download(url, dest, hash=f'sha256:{weights.sha256}', progress=not quiet, max_bytes=weights.bytes)
     except SourceError as e:
-        raise SourceError(f"{e}. To place it by hand (without a network, say): fetch {url} ({human_bytes(weights.bytes)}) "
+        raise SourceError(f"{e}. To place it by hand (without a network, say): fetch {redact_url(url)} ({human_bytes(weights.bytes)}) "
                           f"and put it at {file}; it is checked and used from there") from None
 
 # %% ../nbs/08a_pretrained.ipynb #6b3f7b7f

@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['PACKAGE_ROOT', 'FOUR_CENTRES', 'package_env', 'run_python', 'environment', 'disk_full_at', 'file_size_limit', 'Hung',
-           'hang_guard', 'serving', 'serve_folder', 'colab_stand_in', 'gradient_photos', 'colourful', 'tiny_bins_model',
-           'snapshot']
+           'hang_guard', 'serving', 'serve_folder', 'hostile_server', 'colab_stand_in', 'gradient_photos', 'colourful',
+           'tiny_bins_model', 'snapshot']
 
 # %% ../nbs/00a_testing.ipynb #393d3a11
 import contextlib, functools, os, resource, signal, subprocess, sys, threading, types
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 import coloring_nb
 
 # %% ../nbs/00a_testing.ipynb #fee479f9
@@ -104,6 +105,39 @@ def serve_folder(folder:str|Path # the files to serve
                 ):
     "Within: the files of `folder` served on 127.0.0.1 (404 for others); yields the base address."
     return serving(functools.partial(_QuietFiles, directory=str(folder)))
+
+# %% ../nbs/00a_testing.ipynb #0b02fb13
+class _Hostile(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    def __init__(self, *args, release, body, **kwargs): self.release, self.body = release, body; super().__init__(*args, **kwargs)
+    def log_message(self, *args): pass
+    def handle(self):
+        try: super().handle()
+        except OSError: pass   # the client hung up: what these servers are for
+    def start(self, length:int|None):
+        self.send_response(200)
+        self.send_header(*(('Transfer-Encoding', 'chunked') if length is None else ('Content-Length', str(length))))
+        self.end_headers()
+    def kind(self) -> str: return urlsplit(self.path).path.split('/')[1]
+    def do_HEAD(self): self.start({'huge': 10 << 30, 'flood': None}.get(self.kind(), len(self.body)))
+    def do_GET(self):
+        if (kind := self.kind()) == 'stall': self.release.wait(60)
+        elif kind == 'trickle':
+            self.start(1000)
+            while not self.release.wait(0.2): self.wfile.write(b'x'); self.wfile.flush()
+        elif kind in ('huge', 'flood'):
+            self.start(10 << 30 if kind == 'huge' else None)
+            while not self.release.is_set(): self.wfile.write(bytes(1 << 16) if kind == 'huge' else b'10000\r\n' + bytes(1 << 16) + b'\r\n')
+        else: self.start(len(self.body)); self.wfile.write(self.body)
+
+@contextlib.contextmanager
+def hostile_server(body:bytes=b'8 bytes!' # what paths other than stall/, trickle/, huge/ and flood/ get
+                  ):
+    "Within: a server on 127.0.0.1 that stalls, trickles, announces 10 GiB or floods, by the path's first part; yields its base address."
+    release = threading.Event()
+    with serving(functools.partial(_Hostile, release=release, body=body)) as base:
+        try: yield base
+        finally: release.set()
 
 # %% ../nbs/00a_testing.ipynb #f4c847fb
 @contextlib.contextmanager
