@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['LR_FLOOR', 'FINAL', 'HISTORY', 'CONFIG', 'RESUMABLE_FIELDS', 'MONITOR', 'compile_model', 'step_logs', 'targets',
-           'batch_logs', 'RunFolderError', 'run_folder', 'check_writable', 'check_run_config', 'TrainState',
-           'run_state', 'evaluate_batches', 'tensorboard_callback', 'write_history', 'read_history', 'check_resumable',
-           'TrainingDivergedError', 'nonfinite_arrays', 'diverged', 'duration', 'Pace']
+           'batch_logs', 'RunFolderError', 'run_folder', 'check_writable', 'has_trained', 'check_run_config',
+           'TrainState', 'run_state', 'evaluate_batches', 'tensorboard_callback', 'write_history', 'read_history',
+           'check_resumable', 'TrainingDivergedError', 'nonfinite_arrays', 'diverged', 'duration', 'Pace']
 
 # %% ../nbs/05a_run.ipynb #a8e7afc4
 import json, os, random, time, warnings
@@ -105,13 +105,19 @@ def check_writable(run_dir:str|Path # the run folder (created if missing)
                              f"Choose another folder (train(..., run_dir=...) or --run-dir).{hint}") from e
     return run_dir
 
+# %% ../nbs/05a_run.ipynb #999537c4
+def has_trained(run_dir:str|Path # a run folder
+               ) -> bool:
+    "Whether the run in `run_dir` has trained: a complete checkpoint, a history or a final model is there."
+    return bool(CheckpointStore(run_dir).complete()) or any((Path(run_dir)/name).exists() for name in (HISTORY, FINAL))
+
 # %% ../nbs/05a_run.ipynb #4f019ccf
 RESUMABLE_FIELDS = ('run_name', 'run_dir', 'cache_dir', 'checkpoint_every', 'keep_checkpoints', 'precision', 'devices')
 
 def check_run_config(run_dir:str|Path, # the run folder
                      config:Config, # the config of this call
                     ) -> bool:
-    "Write config.json (its data address redacted) into a new run folder; in an existing one, refuse a config that would change the run. True when resuming."
+    "Write config.json (its data address redacted) into a new run folder, or over the config of a run that never trained; in an existing one, refuse a config that would change the run. True when resuming."
     path = Path(run_dir)/CONFIG
     if not path.exists():
         atomic_write(path, json.dumps(config.to_dict(), indent=2) + '\n')
@@ -122,6 +128,9 @@ def check_run_config(run_dir:str|Path, # the run folder
                              "Start a new run in another folder (another run_name or run_dir).") from None
     there, here = saved.to_dict(), config.to_dict()   # redacted: the full address again, or its redacted form, is the same run
     diff = [f.name for f in fields(Config) if f.name not in RESUMABLE_FIELDS and there[f.name] != here[f.name]]
+    if diff and not has_trained(run_dir):       # a run that failed before its first step (too big a batch, no colour): start over
+        atomic_write(path, json.dumps(here, indent=2) + '\n')
+        return False
     if diff:
         what = '; '.join(f"{n}={there[n]!r} there, {here[n]!r} here" for n in diff)
         raise RunFolderError(f"The run folder {run_dir} holds another run ({what}); nothing was changed there. To start a new "

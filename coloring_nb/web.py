@@ -82,7 +82,7 @@ def _bounded_send(send):
                            f"{human_bytes(max_bytes)} expected; check the address, then run again")
             response.iter_content = _capped(response.iter_content, max_bytes, shown)
         return response
-    bounded.bounds = True
+    bounded.bounds, bounded.original = _BOUND, send   # whose state it reads, and what it wraps
     return bounded
 
 def _timed_out(error:BaseException, limits:Limits) -> str|None:
@@ -104,7 +104,8 @@ def bounded_requests(shown:str, # the address (redacted) or the name of what is 
                     ):
     "Within, in this thread: every `requests` call (ours, gdown's, kaggle's) has time-outs, and a response that stalls or is too large ends in a one-line `SourceError`."
     from requests.adapters import HTTPAdapter
-    if not getattr(HTTPAdapter.send, 'bounds', False): HTTPAdapter.send = _bounded_send(HTTPAdapter.send)
+    if getattr(HTTPAdapter.send, 'bounds', None) is not _BOUND:   # not installed, or by another copy of this code (a notebook's)
+        HTTPAdapter.send = _bounded_send(getattr(HTTPAdapter.send, 'original', HTTPAdapter.send))
     limits = limits or LIMITS
     saved, _BOUND.now = getattr(_BOUND, 'now', None), (limits, max_bytes, shown)
     try: yield
