@@ -219,14 +219,26 @@ def demo_config(args:argparse.Namespace # parsed by `demo_parser`
     if args.widths: fields['widths'] = args.widths
     return spec, Config(**fields), out
 
+# %% ../nbs/10_cli.ipynb #8964d53f
+def _check_demo_args(out:Path, # DIR, where the demo writes
+                     photos:list, # the PHOTOs to colour
+                    ) -> list:
+    "`photos` when DIR can be written and each photo is an image file the demo can colour (read from its header only); else a one-line error saying what to give."
+    from coloring_nb.colorize import check_photo, check_writable
+    for folder in (out, out/'pretrained'): check_writable(folder)
+    for p in photos:
+        if p.is_dir(): raise ValueError(f"{p}: is a folder; the demo colours image files: name the photos in it (e.g. {p/'*.jpg'}), or colour the folder with coloring_nb_colorize {p} --out DIR")
+        if not p.is_file(): raise FileNotFoundError(f"{p}: no such file; give image files to colour (or none)")
+        check_photo(p, allow='the demo has no --max-pixels: shrink the photo, or colour it with coloring_nb_colorize PHOTO --out DIR --max-pixels N')
+    return photos
+
 # %% ../nbs/10_cli.ipynb #0f3ec36c
 def pretrained_demo(args:argparse.Namespace, # parsed by `demo_parser`, with --pretrained
                     say=print, # where the report goes
                    ) -> int:
     "`coloring_nb_demo --pretrained`: the published model colours a few synthetic butterflies and `args.photos` into DIR; returns 0."
     began, out, photos = time.monotonic(), Path(args.out).expanduser().absolute(), [Path(p).expanduser() for p in args.photos]
-    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file; give a folder (it is created if needed)")
-    if missing := [p for p in photos if not p.is_file()]: raise FileNotFoundError(f"{missing[0]}: no such file; give image files to colour (or none)")
+    _check_demo_args(out, photos)                                      # before Keras, before anything is coloured
     with quiet_terminal(args.debug) as capture:
         import_backend(capture)
         from coloring_nb.pretrained import PRETRAINED, pretrained
@@ -251,6 +263,7 @@ def demo_main(argv:list|None=None # the arguments (default: sys.argv[1:])
             from coloring_nb.train import prepare_data, train, RunFolderError
             from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table, plot_history
             from coloring_nb.showcase import demo_summary, one_per_class
+            from coloring_nb.colorize import free_path
             out.mkdir(parents=True, exist_ok=True)
             cache = prepare_data(config, data_dir=out/'data', progress=args.verbose > 0)
             try: model, history = train(config, run_dir=out/'run', cache=cache, verbose=args.verbose)
@@ -259,7 +272,7 @@ def demo_main(argv:list|None=None # the arguments (default: sys.argv[1:])
             say(f"Evaluating on the {len(cache.lab('test'))} test images ...")
             results = evaluate_many({'model': model, **baselines(cache.lab('train'))}, cache, split='test')
             results = {name: {k: int(v) if isinstance(v, (int, np.integer)) else float(v) for k, v in r.items()} for name, r in results.items()}
-            paths = {name: out/name for name in DEMO_FILES}
+            paths = {name: free_path(out/name) for name in DEMO_FILES}   # a taken name gets -2: nothing in DIR is replaced
             paths['metrics.json'].write_text(json.dumps(results, indent=1) + '\n')
             rows = one_per_class(cache.labels('test'))
             image_grid({'model': model}, np.asarray(cache.lab('test'))[rows], labels=cache.labels('test')[rows],

@@ -7,7 +7,7 @@ __all__ = ['PRETRAINED', 'WEIGHTS_URL_VARIABLE', 'Weights', 'weights_url', 'pret
            'model_card']
 
 # %% ../nbs/08a_pretrained.ipynb #dcfc3c37
-import json, os
+import difflib, json, os, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from .core import file_digest, human_bytes, project_home, redact_url
@@ -62,6 +62,17 @@ def _shipped_copy(weights:Weights, package:Path|None=None, # the `coloring_nb` f
         if file.is_file() and file.stat().st_size == weights.bytes and file_digest(file) == weights.sha256: return file
     return None
 
+# %% ../nbs/08a_pretrained.ipynb #acf2ed06
+def _keep_folder(dest:Path, name:str, default:bool) -> Path:
+    "`dest`, created, when the published model `name` can be kept there; else a one-line SourceError saying how to move it."
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=dest): pass
+    except OSError as e:
+        move = "set COLORING_NB_HOME to a folder you can write to (it moves that folder)" if default else "pass a cache_dir you can write to"
+        raise SourceError(f"{dest}: cannot keep the published model {name!r} there, the folder that holds its copy ({e.strerror or e}): {move}") from None
+    return dest
+
 # %% ../nbs/08a_pretrained.ipynb #207e6163
 def pretrained_file(name:str='butterflies', # a name in `PRETRAINED`
                     base_url:str|None=None, # the folder to fetch from (default: `weights_url()`)
@@ -78,6 +89,7 @@ def pretrained_file(name:str='butterflies', # a name in `PRETRAINED`
         if (digest := file_digest(file)) == weights.sha256: return file
         file.unlink()
         if not quiet: print(f"{file}: sha256 is {digest}, not the published {weights.sha256}; removed it, fetching it again")
+    _keep_folder(dest, weights.name, cache_dir is None)
     try: return gdrive_download(url, dest, hash=f'sha256:{weights.sha256}', progress=not quiet, max_bytes=weights.bytes)
     except SourceError as e:
         raise SourceError(f"{e}. To place it by hand (without a network, say): fetch {redact_url(url)} ({human_bytes(weights.bytes)}) "
@@ -96,15 +108,18 @@ def open_model(model, # a published name ('butterflies'), a .keras file, a Drive
                hash:str|None=None, # expected 'sha256:…' of a file or link (a published name's hash is known: one given must be it)
                quiet:bool=False, # no download progress
               ):
-    "A model from whatever names one: a model passes through; a published name gives `pretrained`; anything else `load_model`."
+    "A model from whatever names one: a model passes through; a published name (a str) gives `pretrained`; anything else `load_model`."
     if not isinstance(model, (str, os.PathLike)): return model
     from coloring_nb.colorize import load_model
-    if isinstance(model, str) and model in PRETRAINED and not Path(model).exists():
+    if isinstance(model, str) and model in PRETRAINED:   # the name wins over a file of that name here: './butterflies' is the file
         if hash is not None and parse_hash(hash) != ('sha256', PRETRAINED[model].sha256):
             raise ValueError(f"{hash} is not the published model {model!r}, whose sha256 is {PRETRAINED[model].sha256}: "
                              "leave the hash out for a published name (it is checked anyway)")
         return pretrained(model, quiet=quiet)
-    return load_model(model, hash=hash, quiet=quiet)
+    try: return load_model(model, hash=hash, quiet=quiet)
+    except FileNotFoundError as e:   # neither a file nor a link: perhaps a published name, mistyped
+        near = difflib.get_close_matches(str(model), PRETRAINED, n=1)
+        raise FileNotFoundError(f"{e}; nor a published model ({f'did you mean {near[0]!r}? ' if near else ''}there are: {', '.join(sorted(PRETRAINED))})") from None
 
 # %% ../nbs/08a_pretrained.ipynb #cde26d4b
 def _schedule(training:dict) -> str:

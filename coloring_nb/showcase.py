@@ -8,7 +8,7 @@ __all__ = ['one_per_class', 'demo_summary', 'side_by_side', 'colour_samples']
 # %% ../nbs/09a_showcase.ipynb #a85ff79e
 from pathlib import Path
 import numpy as np
-from .colorize import colorize, write_image
+from .colorize import colorize, free_path, write_image
 from .synthetic import render_butterfly
 
 # %% ../nbs/09a_showcase.ipynb #65fdaf16
@@ -48,23 +48,19 @@ def side_by_side(rows:list, # (name, grey, coloured) per image: uint8 RGB pictur
 # %% ../nbs/09a_showcase.ipynb #1183dd1a
 def colour_samples(model, # a Keras model (input L, output 'ab'), or a function L -> ab
                    photos:list, # image files to colour too (may be empty)
-                   folder:str|Path, # where each coloured image is written, as NAME.png
-                   picture:str|Path, # the grey | coloured picture of them all (`side_by_side`)
+                   folder:str|Path, # where each coloured image is written, as NAME.png (a taken name: NAME-2.png, …)
+                   picture:str|Path, # the grey | coloured picture of them all (`side_by_side`; a taken name: a free one)
                    n_butterflies:int=4, # synthetic butterflies made and coloured first
                    size:int=112, # their side in pixels
                    seed:int=0, # their random seed
                   ) -> list:
-    "Colour `n_butterflies` synthetic butterflies and `photos` with `model`; returns the paths written, `picture` first."
+    "Colour `n_butterflies` synthetic butterflies and `photos` with `model`, replacing no file; returns the paths written, `picture` first."
     rng, folder = np.random.default_rng(seed), Path(folder)
-    images = {f'butterfly_{i}': render_butterfly(i, size, rng) for i in range(n_butterflies)}
-    for photo in map(Path, photos):
-        name, n = photo.stem, 1
-        while name in images: name, n = f'{photo.stem}_{n}', n + 1     # two photos of one name: both kept
-        images[name] = photo
+    images = [(f'butterfly_{i}', render_butterfly(i, size, rng)) for i in range(n_butterflies)] + [(Path(p).stem, Path(p)) for p in photos]
     folder.mkdir(parents=True, exist_ok=True)
     rows, written = [], []
-    for name, image in images.items():
+    for name, image in images:
         coloured = colorize(image, model)
-        rows.append((name, colorize(image, model, strength=0.0), coloured))
-        written.append(write_image(folder/f'{name}.png', coloured))
-    return [side_by_side(rows, picture), *written]
+        written.append(path := write_image(free_path(folder/f'{name}.png'), coloured, overwrite=False))   # an input or an earlier result: kept
+        rows.append((path.stem, colorize(image, model, strength=0.0), coloured))
+    return [side_by_side(rows, free_path(picture)), *written]

@@ -7,7 +7,7 @@ __all__ = ['MIN_SIDE', 'MAX_PIXELS', 'MIN_CHROMA', 'MIN_COLOUR_FRACTION', 'SKIP_
            'is_grayscale', 'validate_image', 'fit_square', 'skip_counts']
 
 # %% ../nbs/03_validate.ipynb #33a47669
-import copy, dataclasses, io, os, stat, sys, threading, warnings
+import copy, dataclasses, io, os, stat, struct, sys, threading, warnings
 import multiprocessing as mp
 from collections import Counter
 from contextlib import contextmanager
@@ -43,6 +43,21 @@ def image_format(data:bytes # the file's bytes
     "The image format named by the file's signature ('JPEG', 'PNG', 'WEBP', 'BMP', 'TIFF', 'GIF'), or None."
     if data[:4] == b'RIFF' and data[8:12] == b'WEBP': return 'WEBP'
     return next((fmt for sig, fmt in _SIGNATURES if data.startswith(sig)), None)
+
+# %% ../nbs/03_validate.ipynb #1a73dd14
+def _tiff_size(data:bytes) -> tuple|None:
+    "(width, height) from a TIFF's first directory (classic or BigTIFF) without Pillow, or None when it cannot be read."
+    order = {b'II': '<', b'MM': '>'}.get(data[:2])
+    try:
+        big = struct.unpack_from(order + 'H', data, 2)[0] == 43
+        at = struct.unpack_from(order + ('Q' if big else 'I'), data, 8 if big else 4)[0]
+        n, head, step = struct.unpack_from(order + ('Q' if big else 'H'), data, at)[0], 8 if big else 2, 20 if big else 12
+        tags = {}
+        for entry in range(at + head, at + head + step * min(n, 4096), step):
+            tag, kind = struct.unpack_from(order + 'HH', data, entry)
+            if tag in (256, 257): tags[tag] = struct.unpack_from(order + {3: 'H', 4: 'I', 16: 'Q'}[kind], data, entry + (12 if big else 8))[0]
+        return (tags[256], tags[257]) if tags.get(256) and tags.get(257) else None
+    except (struct.error, KeyError, TypeError): return None
 
 # %% ../nbs/03_validate.ipynb #72278b0d
 def _jpeg_header(data:bytes):
@@ -85,7 +100,8 @@ def image_header(data:bytes # the file's bytes
             warnings.simplefilter('error', Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im: return fmt, im.size, None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning): return fmt, None, 'too large'
-    except Exception: return fmt, None, 'corrupt'
+    except Exception:   # a TIFF kind Pillow does not open (float32 RGB, which OpenCV reads): its size from its directory
+        return (fmt, size, None) if fmt == 'TIFF' and (size := _tiff_size(data)) else (fmt, None, 'corrupt')
 
 # %% ../nbs/03_validate.ipynb #0b8291d8
 def is_grayscale(image:np.ndarray, # uint8 colour image, shape (H, W, 3)

@@ -14,7 +14,7 @@ from .core import in_colab, project_home
 from .lab import lab_u8_to_L_ab, normalize, read_image, recombine, rgb_to_lab
 from .data import MAX_PIXELS, SKIP_REASONS, LabCache, image_header
 from .predict import as_predictor, bins_head, model_input_size, predict_ab
-from .colorize import write_image
+from .colorize import free_path, write_image
 from .pretrained import open_model
 
 # %% ../nbs/09_widgets.ipynb #640142ed
@@ -120,7 +120,7 @@ class ColorizeWidget:
         self.picker.observe(self._on_pick, 'value')
         self.strength.observe(lambda change: self._show_colour(), 'value')
         if head is not None: self.temperature.observe(lambda change: self._on_temperature(), 'value')
-        self.download.on_click(lambda button: self.save())
+        self.download.on_click(lambda button: self._on_download())
         if self.cache is not None and len(self._cache_lab):
             labels = [f'{self.split} {i}' + (f': {self._class_name(y)}' if y >= 0 else '') for i, y in enumerate(self._cache_labels)]
             self._set_options([(label, f'{self.split}/{i}') for i, label in enumerate(labels)], f'{self.split}/0')
@@ -237,16 +237,24 @@ class ColorizeWidget:
         # emptied, so that uploading the same file again is seen as a change; `value` is read-only in ipywidgets 7
         self.upload.set_trait('value', type(self.upload.value)())
 
-    def save(self, path:str|Path|None=None, # where to write (default: out_dir / NAME_colorized.png)
+    def _file_name(self) -> str: return f"{Path(self.current['name']).stem}_colorized.png"
+
+    def _on_download(self):
+        "The Download button: `save`, and when it fails, one line in the widget saying why."
+        try: self.save()
+        except (OSError, ValueError) as e:
+            self.link.value, reason = '', e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+            self.message.value = _error_html([f"could not save {self._file_name()} into {self.out_dir}: {reason}; give ColorizeWidget an out_dir you can write to"])
+
+    def save(self, path:str|Path|None=None, # where to write (default: out_dir / NAME_colorized.png); a taken name gets -2, -3, …
             ) -> Path|None:
-        "Write the full-size colorized picture as PNG; in Colab the browser downloads it, elsewhere a link appears."
+        "Write the full-size colorized picture as a new PNG, replacing nothing; in Colab the browser downloads it, elsewhere a link appears; returns its path."
         if self.current is None:
             self.message.value = _error_html(['nothing to download yet: upload a photo or pick an image first'])
             return None
-        rgb = self.result
-        path = Path(path) if path is not None else self.out_dir/f"{Path(self.current['name']).stem}_colorized.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_image(path, rgb)
+        rgb, wanted = self.result, Path(path) if path is not None else self.out_dir/self._file_name()
+        wanted.parent.mkdir(parents=True, exist_ok=True)
+        path = write_image(free_path(wanted), rgb, overwrite=False)   # a taken name gets -2, -3, …: nothing is replaced
         if self.colab:
             from google.colab import files
             with self.log: files.download(str(path))
