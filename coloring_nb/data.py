@@ -6,7 +6,7 @@
 __all__ = ['Batches']
 
 # %% ../nbs/03b_data.ipynb #da7a16eb
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 import cv2, numpy as np
 from .lab import AB_SCALE
@@ -26,6 +26,11 @@ def _lab_u8_into(lab_u8:np.ndarray, L:np.ndarray, ab:np.ndarray):
     cv2.merge((a, b), dst=ab)
 
 # %% ../nbs/03b_data.ipynb #d16118c2
+def _skipped(cache, split:str) -> str:
+    "': all N were skipped (M grayscale, …)' for a split whose every image the cache skipped, else ''."
+    reasons = Counter(s['reason'] for s in getattr(cache, 'manifest', {}).get('skipped', []) if s.get('split') == split)
+    return f": all {sum(reasons.values())} were skipped ({', '.join(f'{n} {r}' for r, n in reasons.items())})" if reasons else ''
+
 class Batches:
     "Batches of (L, ab, labels) from a `LabCache` split; each batch a pure function of (seed, epoch, step)."
     def __init__(self, cache:LabCache, # an open cache
@@ -43,10 +48,10 @@ class Batches:
         if not isinstance(batch_size, int) or batch_size < 1: raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if not isinstance(seed, (int, np.integer)) or seed < 0: raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         if not 0 < min_crop <= 1: raise ValueError(f"min_crop must be in (0, 1], got {min_crop!r}")
+        if self.n == 0: raise ValueError(f"split {split!r} holds no images{_skipped(cache, split)}; give it images with colour")
         if drop_remainder and self.n < batch_size:
             raise ValueError(f"split {split!r} holds {self.n} images, fewer than batch_size {batch_size}: no whole batch; "
-                             "use a smaller batch_size or drop_remainder=False")
-        if self.n == 0: raise ValueError(f"split {split!r} holds no images")
+                             "use a smaller batch size (--batch-size) or more images")
         self.batch_size, self.seed, self.augment, self.shuffle = batch_size, int(seed), augment, shuffle
         self.drop_remainder, self.min_crop = drop_remainder, min_crop
         self.threads = _default_workers(threads)
