@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT_LOST_ERRNOS', 'TMP_PREFIX', 'IMAGE_EXTENSIONS',
            'PUBLIC_QUERY_KEYS', 'REDACTED', 'MIN_TEMPERATURE', 'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS',
-           'in_colab', 'keras_backend', 'gpu_available', 'drive_root', 'project_home', 'runs_dir', 'DiskFullError',
-           'is_disk_full', 'human_bytes', 'check_free_space', 'is_mount_lost', 'open_exclusive', 'fsync_dir',
-           'staged_file', 'atomic_write', 'file_digest', 'redact_url', 'native_stderr', 'check_temperature', 'Config',
-           'seed_everything']
+           'LEGACY', 'in_colab', 'keras_backend', 'gpu_available', 'drive_root', 'project_home', 'runs_dir',
+           'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space', 'is_mount_lost', 'open_exclusive',
+           'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url', 'native_stderr',
+           'check_temperature', 'Config', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
 import contextlib, dataclasses, difflib, errno, hashlib, json, math, os, random, re, shutil, sys, threading
@@ -238,6 +238,7 @@ MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
+LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0}   # fields added later: what a config saved without them meant
 
 @dataclass
 class Config:
@@ -347,7 +348,7 @@ class Config:
         except UnicodeDecodeError: raise ValueError(f"{path} is not a text (UTF-8) JSON file: choose the config.json "
                                                     "that Config.save wrote") from None
         if not isinstance(d, dict): raise ValueError(f"{path} must hold a JSON object of Config fields")
-        return cls.from_dict(d)
+        return cls.from_dict({**LEGACY, **d})
 
     def replace(self, **changes) -> 'Config':
         "A copy with some fields changed (and validated)."
