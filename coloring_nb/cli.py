@@ -110,7 +110,7 @@ def common_flags(p:argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 # %% ../nbs/10_cli.ipynb #7e58ff97
 TRAIN_OPTIONS = ('data', 'run_name', 'model', 'size', 'batch_size', 'epochs', 'checkpoint_every', 'seed', 'classifier',
-                 'widths', 'learning_rate', 'ab_loss', 'colorfulness_weight', 'chroma_boost', 'temperature', 'patience', 'precision', 'cache_dir')   # the `Config` fields coloring_nb_train sets
+                 'widths', 'learning_rate', 'ab_loss', 'colorfulness_weight', 'chroma_boost', 'temperature', 'patience', 'precision', 'cache_dir', 'devices')   # the `Config` fields coloring_nb_train sets
 _CHOICES = {'model': MODELS, 'precision': PRECISIONS, 'ab_loss': AB_LOSSES}
 _HELP = {'model': 'which network'}   # the docment, 'one of MODELS', names a constant the user does not see
 
@@ -118,12 +118,17 @@ def _widths(text:str) -> tuple:
     try: return tuple(int(w) for w in text.split(','))
     except ValueError: raise argparse.ArgumentTypeError(f"expected comma-separated integers such as 32,64,128,256, got {text!r}") from None
 
+def _devices(text:str) -> int|str:
+    if text == 'auto' or text.isdigit() and int(text) > 0: return text if text == 'auto' else int(text)
+    raise argparse.ArgumentTypeError(f"expected 'auto' or a number of devices such as 2, got {text!r}")
+
 def _config_flag(name:str, default, doc:str) -> dict:
     "`add_argument`'s keywords for the `Config` field `name`: type or action from its default, help from its docment."
     doc, shown = _HELP.get(name, doc).replace('`', ''), ','.join(map(str, default)) if isinstance(default, tuple) else default
     kw = dict(default=None, help=f'{doc} (needed for a new run)' if name == 'data' else doc if default is None else f"{doc} (a new run's default: {shown})")
     if isinstance(default, bool): kw['action'] = argparse.BooleanOptionalAction
     elif isinstance(default, tuple): kw['type'] = _widths
+    elif name == 'devices': kw['type'] = _devices
     elif name in _CHOICES: kw['choices'] = _CHOICES[name]
     elif isinstance(default, (int, float)): kw['type'] = type(default)
     return kw
@@ -150,7 +155,8 @@ def train_config(args:argparse.Namespace # parsed by `train_parser`
     changes = {k: getattr(args, k) for k in TRAIN_OPTIONS if getattr(args, k) is not None}
     run_dir = Path(args.run_dir).expanduser() if args.run_dir else None
     if args.config: base = Config.load(args.config)
-    elif run_dir is not None and (run_dir/RUN_CONFIG).exists(): base = Config.load(run_dir/RUN_CONFIG)
+    elif run_dir is not None and (run_dir/RUN_CONFIG).exists():   # this session's devices, not those of the one that began the run
+        base = Config.load(run_dir/RUN_CONFIG).replace(devices='auto')
     else:
         if 'data' not in changes:
             raise ValueError("a new run needs --data SOURCE ('synthetic', a folder, an archive, 'kaggle:owner/name' or 'gdrive:ID')")

@@ -75,7 +75,7 @@ def resolve_devices(devices:int|str='auto', # Config.devices: 'auto' or a number
     if backend != 'jax':
         if devices in ('auto', 1): return 1
         raise ValueError(f"Config.devices={devices!r}: training on several devices needs the JAX backend (set KERAS_BACKEND=jax "
-                         f"before keras is imported; this process uses {backend}), or use devices='auto' for one device")
+                         f"before keras is imported; this process uses {backend}), or use devices='auto' (--devices auto) for one device")
     available = backend_devices() if available is None else available
     platform = available[0].platform if available else 'cpu'
     if devices == 'auto':
@@ -83,7 +83,7 @@ def resolve_devices(devices:int|str='auto', # Config.devices: 'auto' or a number
         return max(n for n in range(1, most + 1) if batch_size % n == 0)
     if devices > len(available):
         raise ValueError(f"Config.devices={devices}: this runtime has {len(available)} {platform} device(s). Use devices='auto' "
-                         f"(all of them) or a number up to {len(available)}; a run resumes on any device count")
+                         f"(all of them; --devices auto) or a number up to {len(available)}; a run resumes on any device count")
     if batch_size % devices:
         raise ValueError(f"Config.batch_size={batch_size} does not split evenly over {devices} devices: "
                          f"use a batch size that is a multiple of {devices}")
