@@ -110,10 +110,10 @@ class LabCache:
     def _split(self, split:str) -> str:
         if split not in self.manifest['counts']:
             counts = ', '.join(f'{s} {n}' for s, n in self.manifest['counts'].items())
-            how = ("a folder without train/valid/test sub-folders sends about 10% of its images, chosen by a hash of their "
-                   "names, to 'valid', and this one had too few for any to go there: give it more images (a few dozen at "
+            how = (f"a folder without train/valid/test sub-folders sends about {90 if split == 'train' else 10}% of its images, chosen by a hash of their "
+                   f"names, to {split!r}, and this one had too few for any to go there: give it more images (a few dozen at "
                    "least), or put them in train/ and valid/ sub-folders (with a folder per class inside each)"
-                   if split == 'valid' else f"only a {split}/ sub-folder of the source (or its Kaggle CSV) gives {split!r} "
+                   if split in ('train', 'valid') else f"only a {split}/ sub-folder of the source (or its Kaggle CSV) gives {split!r} "
                    "images: add one")
             raise ValueError(f"split {split!r} is not in the cache at {self.path}; it holds {counts} images: {how}")
         return split

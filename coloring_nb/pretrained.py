@@ -7,7 +7,7 @@ __all__ = ['PRETRAINED', 'WEIGHTS_URL_VARIABLE', 'Weights', 'weights_url', 'pret
            'model_card']
 
 # %% ../nbs/08a_pretrained.ipynb #dcfc3c37
-import difflib, json, os, tempfile
+import difflib, json, os, re, tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from .core import file_digest, human_bytes, project_home, redact_url
@@ -37,6 +37,9 @@ def weights_url(base_url:str|None=None # a folder address; wins over the environ
                ) -> str:
     "The address of the folder the weights are fetched from: `base_url`, else $COLORING_NB_WEIGHTS_URL, else the repository's `weights/`."
     base = base_url or os.environ.get(WEIGHTS_URL_VARIABLE)
+    if base and not re.match(r'https?://', base):
+        raise ValueError(f"{'base_url' if base_url else '$' + WEIGHTS_URL_VARIABLE}={redact_url(base)!r} is not the http(s) address of a folder "
+                         f"of weights: give one, or leave it unset for this repository's")
     if base: return base.rstrip('/')
     from coloring_nb._modidx import d
     settings = d['settings']
@@ -83,8 +86,8 @@ def pretrained_file(name:str='butterflies', # a name in `PRETRAINED`
     "The published weights file `name`, checked against its sha256: the one shipped with the package, or the kept copy, else downloaded once (bounded) and kept."
     weights = _published(name, registry)
     dest = Path(cache_dir).expanduser() if cache_dir is not None else project_home()/'models'/'pretrained'
-    file, url = dest/weights.file, f'{weights_url(base_url)}/{weights.file}'
     if copy := _shipped_copy(weights): return copy
+    file, url = dest/weights.file, f'{weights_url(base_url)}/{weights.file}'
     if file.is_file():
         if (digest := file_digest(file)) == weights.sha256: return file
         file.unlink()
