@@ -33,7 +33,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']) + [weights],
     package_dir={weights: 'weights'},          # the published weights (the repository's weights/) ship inside the package,
-    package_data={weights: ['*.keras']},       # as coloring_nb/weights/: every install has them without a download
+    package_data={weights: ['*.keras', '*.classes.json']},   # as coloring_nb/weights/ (with their class names): no download
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},

@@ -138,6 +138,8 @@ def main():
                        'stages': done, 'batch_size': args.batch_size, 'minutes': round(minutes, 1),
                        'train_images': counts['train'], 'valid_images': counts['valid'], 'command': command, 'saved_by_keras': saved_by,
                        **({'limit': args.limit} if args.limit else {})}
+    classes = weights.with_name(weights.stem + '.classes.json')   # the classifier's species, shipped beside the file
+    classes.write_text(json.dumps(list(cache.class_names), indent=0, ensure_ascii=False) + '\n')
     sha, size = file_digest(weights), weights.stat().st_size
     out['file'] = {'file': weights.name, 'sha256': sha, 'bytes': size}
     out['machine'] = machine_info()

@@ -15,7 +15,7 @@ from .lab import lab_u8_to_L_ab, normalize, read_image, recombine, rgb_to_lab
 from .data import MAX_PIXELS, SKIP_REASONS, LabCache, image_header
 from .predict import as_predictor, bins_head, model_input_size, predict_ab
 from .colorize import free_path, write_image
-from .pretrained import open_model
+from .pretrained import open_model, published_classes
 
 # %% ../nbs/09_widgets.ipynb #640142ed
 def uploaded_files(value, # `FileUpload.value`: a tuple of dicts (ipywidgets 8) or a dict name -> file (ipywidgets 7)
@@ -87,17 +87,18 @@ class ColorizeWidget:
                  split:str='valid', # the cache split to pick from
                  strength:float=1.0, # the colour strength at start: multiplies ab
                  size:int|tuple|None=None, # the model's input size, when it has no fixed one
-                 class_names:list|None=None, # names of the classifier's classes (default: the cache's)
+                 class_names:list|None=None, # names of the classifier's classes (default: the cache's, or a published model's)
                  out_dir:str|Path|None=None, # where downloads are saved (default: project home / colorized)
                  max_preview:int=800, # longest side of the displayed pictures; downloads are full size
                  display_width:int=256, # width of each panel on screen, in pixels
                  colab:bool|None=None, # Colab's way (the browser downloads; custom widget manager): default `in_colab()`
                 ):
+        named = published_classes(model)                                            # a published model's species
         self.predict, self.hw = as_predictor(model := open_model(model)), model_input_size(model, size)   # a name, file or link: loaded
         self.cache = LabCache.open(cache) if isinstance(cache, (str, Path)) else cache
         self.split = split
         if self.cache is not None: self._cache_lab, self._cache_labels = self.cache.lab(split), self.cache.labels(split)
-        self.class_names = list(class_names) if class_names is not None else (list(self.cache.class_names) if self.cache is not None else None)
+        self.class_names = list(class_names) if class_names is not None else (list(self.cache.class_names) if self.cache is not None else named)
         self.out_dir = Path(out_dir) if out_dir is not None else project_home()/'colorized'
         self.max_preview, self._entries, self._n_uploads, self._quiet = max_preview, {}, 0, False
         self.current = None
