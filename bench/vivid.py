@@ -94,9 +94,10 @@ def gain_predictor(model, gain:float):
     return predictor
 
 def curve_at(curve:list, mse_ratio:float) -> float:
-    "The gain curve's colourfulness ratio at an ab MSE ratio (the base's own below 1)."
+    "The most colour the slider reaches at an ab MSE ratio up to `mse_ratio`: the gains' frontier, interpolated (a small gain can lower the error too)."
     import numpy as np
-    xs, ys = [c['mse_ratio'] for c in curve], [c['colorfulness_ratio'] for c in curve]
+    points = sorted((c['mse_ratio'], c['colorfulness_ratio']) for c in curve)
+    xs, ys = [x for x, _ in points], np.maximum.accumulate([y for _, y in points])
     return float(np.interp(mse_ratio, xs, ys, left=ys[0], right=float('nan')))
 
 def judge(results:dict, recipes:list, curve:list) -> tuple[dict, str|None]:
