@@ -60,7 +60,7 @@ def results_table() -> str:
     if (v := _load('vivid')):      # bench/vivid.py: the recipes for vivid colour, one schedule
         schedule = ', then '.join(f"{s['epochs']} epochs at {s['size']}²" for s in v['stages'])
         for name, r in v['recipes'].items():
-            fields = ', '.join(f'{k}={val!r}' for k, val in r['fields'].items()) or 'the defaults'
+            fields = ', '.join(f'{k}={val!r}' for k, val in r['fields'].items()) or "plain MSE, the seed project's"
             row(f"vivid colour (issue 26): recipe `{name}` ({fields}), {schedule}, {v['counts']['train']:,} training images, {r['minutes']:.0f} min ({v['data']})",
                 f"ab MSE {r['ab_mse']:.4f} ({r['mse_ratio']:.2f}× `mse`'s); colourfulness {r['colorfulness_ratio']:.2f}× the truth's "
                 f"(per image off by {r['colorfulness_gap']:.2f}); ΔE2000 {r['delta_e2000']:.2f}; {r['above_gain_curve']:+.2f} above the colour-strength curve"

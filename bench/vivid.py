@@ -25,14 +25,10 @@ curve, whether it qualifies; the gain curve; the winner), vivid_plane.png (the p
 import json, os, shutil, sys, time
 from pathlib import Path
 from _common import machine_info, parser, write_json
+os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+from coloring_nb.vivid import COLOUR_RECIPES as RECIPES, SEED_RECIPE   # name -> every recipe field, spelled out
 
-RECIPES = {  # name -> Config fields beside the defaults
-    'mse': {},
-    'l1': {'ab_loss': 'l1'},
-    'mse+colorfulness': {'colorfulness_weight': 0.3},
-    'mse+boost': {'chroma_boost': 1.2},
-    'bins': {'ab_loss': 'bins'},
-}
+ADVERSARIAL = ('adversarial_epochs', 'adversarial_weight')   # the phase belongs to the last stage only
 BASE = 'mse'                        # the recipe every other is judged against
 MSE_LIMIT, PSNR_LIMIT = 1.10, -0.3  # the rule: ab MSE ≤ 1.10× the base's, PSNR ≥ the base's − 0.3 dB ...
 BAND = (0.85, 1.15)                 # ... and colourfulness ÷ truth's within this band, closest to 1 wins
@@ -42,14 +38,14 @@ FIGURES = ('ab_mse', 'psnr', 'ssim', 'delta_e2000', 'colorfulness', 'colorfulnes
 def log(*a): print(*a, flush=True)
 
 def parse_recipes(text:str) -> dict:
-    "`--recipes` as {name: fields}: known names, or NAME=FIELD:VALUE;FIELD:VALUE for a combination (values as JSON)."
+    "`--recipes` as {name: fields}: known names, or NAME=FIELD:VALUE;FIELD:VALUE for others (values as JSON; the rest as the seed's plain MSE)."
     out = {}
     for part in filter(None, text.split(',')):
         name, _, spec = part.partition('=')
         if not spec:
             if name not in RECIPES: sys.exit(f"--recipes: unknown recipe {name!r}; known: {', '.join(RECIPES)} (or NAME=FIELD:VALUE;...)")
             out[name] = RECIPES[name]
-        else: out[name] = {k: json.loads(v) if v[:1] not in "'" else v.strip("'") for k, v in (kv.split(':', 1) for kv in spec.split(';'))}
+        else: out[name] = {**SEED_RECIPE, **{k: json.loads(v) if v[:1] not in "'" else v.strip("'") for k, v in (kv.split(':', 1) for kv in spec.split(';'))}}
     return out
 
 def share_bins(first_cache, cache):
@@ -58,8 +54,17 @@ def share_bins(first_cache, cache):
     cache_bins(first_cache)
     if Path(first_cache.path) != Path(cache.path): shutil.copyfile(Path(first_cache.path)/BINS_FILE, Path(cache.path)/BINS_FILE)
 
-def train_recipe(name:str, fields:dict, caches:dict, stages:list, work:Path, data:str, batch_size:int) -> dict:
-    "Train one recipe through the stages; its final model's path, minutes and per-stage history."
+def early_fields(fields:dict) -> dict:
+    "A recipe's fields before its last stage: without the adversarial phase, which ends the schedule."
+    return {**fields, **{k: SEED_RECIPE[k] for k in ADVERSARIAL}}
+
+def twin_of(name:str, recipes:dict) -> str:
+    "The recipe whose runs `name`'s earlier stages can share: one with the same fields there (else `name` itself)."
+    early = early_fields(recipes[name])
+    return name if early == recipes[name] else next((n for n, f in recipes.items() if f == early), name)
+
+def train_recipe(name:str, fields:dict, caches:dict, stages:list, work:Path, data:str, batch_size:int, twin:str|None=None) -> dict:
+    "Train one recipe through the stages (the earlier ones as `twin`, whose runs are the same); its final model's path, minutes and per-stage history."
     from coloring_nb.core import Config
     from coloring_nb.train import train
     from coloring_nb.checkpoint import CheckpointStore
@@ -68,8 +73,9 @@ def train_recipe(name:str, fields:dict, caches:dict, stages:list, work:Path, dat
     for i, (size, epochs, learning_rate) in enumerate(stages):
         cache = caches[size]
         if fields.get('ab_loss') == 'bins': share_bins(caches[stages[0][0]], cache)
+        last = i == len(stages) - 1
         config = Config(data=data, size=size, batch_size=batch_size, learning_rate=learning_rate, epochs=epochs,
-                        patience=epochs, seed=i, run_name=name.replace('+', '-'), **fields)
+                        patience=epochs, seed=i, run_name=(name if last else twin or name).replace('+', '-'), **(fields if last else early_fields(fields)))
         run = work/'runs'/config.run_name/f'stage-{i + 1}-{size}'
         start = [start_from(previous)] if previous is not None and not any(run.glob('ckpt-*.npz')) else []
         log(f"{name}: stage {i + 1}/{len(stages)}, {epochs} epochs at {size}², learning rate {learning_rate:g}" +
@@ -160,7 +166,7 @@ def main():
     counts = cache.manifest['counts']
     log(f"{args.data}: {counts} images; training on 'train', best epoch and temperature chosen on 'valid' (10 % of the "
         f"train split), figures on 'test' (the data set's valid split); stages {stages}")
-    trained = {name: train_recipe(name, fields, caches, stages, work, args.data, args.batch_size) for name, fields in recipes.items()}
+    trained = {name: train_recipe(name, fields, caches, stages, work, args.data, args.batch_size, twin_of(name, recipes)) for name, fields in recipes.items()}
     models = {name: load_model(t['final']) for name, t in trained.items()}
     predictors = dict(models)
     for name, fields in recipes.items():
@@ -193,7 +199,8 @@ def main():
     image_grid(predictors, np.asarray(test[0][picks]), labels=np.asarray(test[1][picks]), class_names=cache.class_names,
                n=len(picks), path=f'{stem}_grid.png')
     plot_plane(judged, curve, Path(f'{stem}_plane.png'))
-    out = {'recipes': {name: {'fields': recipes[name], **{k: round(float(results[name][k]), 5) for k in FIGURES if k in results[name]},
+    out = {'recipes': {name: {'fields': {k: v for k, v in recipes[name].items() if SEED_RECIPE.get(k) != v},   # beside the seed's plain MSE
+                              **{k: round(float(results[name][k]), 5) for k in FIGURES if k in results[name]},
                               **judged[name], **{k: v for k, v in trained[name].items() if k != 'final'}} for name in recipes},
            'baselines': {k: {f: round(float(results[k][f]), 5) for f in FIGURES if f in results[k]} for k in ('grey', 'mean')},
            'gain_curve': curve, 'winner': winner,

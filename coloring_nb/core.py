@@ -238,7 +238,7 @@ MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
-LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0}   # fields added later: what a config saved without them meant
+LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0}   # fields added later: what a config saved without them meant
 
 @dataclass
 class Config:
@@ -257,7 +257,9 @@ class Config:
     ab_loss: str = 'mse'          # 'mse' (the seed's), 'huber', 'l1' (the median colour), or 'bins' (a distribution over ab bins: vivid colour)
     temperature: float = 0.38     # with ab_loss='bins': the annealed mean's temperature (1: the mean, towards 0: the mode)
     colorfulness_weight: float = 0.0  # with a regression ab_loss: weight of a term pulling each image's colourfulness to its truth's (0: off)
-    chroma_boost: float = 1.0     # the training targets' chroma is multiplied by this, from 1 (as they are) to 2
+    chroma_boost: float = 1.2     # the training targets' chroma is multiplied by this, from 1 (as they are) to 2 (`vivid.DEFAULT_RECIPE`)
+    adversarial_epochs: int = 0   # the last this-many epochs add a PatchGAN critic's term to the loss (DeOldify's NoGAN phase; 0: none)
+    adversarial_weight: float = 0.01  # weight of the critic's term in the adversarial epochs, beside the supervised losses
     ab_weight: float = 1.0        # weight of the ab loss
     cls_weight: float = 0.1       # weight of the classification loss
     learning_rate: float = 1e-3   # Adam's initial learning rate
@@ -288,8 +290,7 @@ class Config:
             if t is str and not isinstance(v, str): bad(f.name, 'must be a string')
             if t == str|None and v is not None and not isinstance(v, str): bad(f.name, 'must be a string or null')
         if self.size < 32 or self.size % 16: bad('size', 'must be a multiple of 16 of at least 32 (32, 48, 64, ..., 112, ..., 224, ...)')
-        for name in ('batch_size', 'epochs', 'checkpoint_every', 'keep_checkpoints', 'global_dim', 'branch_dim'):
-            if getattr(self, name) < 1: bad(name, 'must be at least 1')
+        for name in ('batch_size', 'epochs', 'checkpoint_every', 'keep_checkpoints', 'global_dim', 'branch_dim'): getattr(self, name) >= 1 or bad(name, 'must be at least 1')
         if self.patience < 0: bad('patience', 'must be 0 (no early stopping) or more')
         if self.model not in MODELS: bad('model', f'must be one of {MODELS}')
         if self.backbone not in BACKBONES: bad('backbone', f'must be one of {BACKBONES}')
@@ -303,10 +304,10 @@ class Config:
             bad('widths', 'must be a non-empty list of positive integers')
         if self.size % 2**len(self.widths): bad('widths', f'{len(self.widths)} levels halve the image {len(self.widths)} times: size must be a multiple of {2**len(self.widths)}')
         if not 0 <= self.dropout < 1: bad('dropout', 'must be in [0, 1)')
-        for name in ('ab_weight', 'cls_weight', 'colorfulness_weight'):
-            if getattr(self, name) < 0: bad(name, 'must be 0 or more')
+        for name in ('ab_weight', 'cls_weight', 'colorfulness_weight', 'adversarial_weight'): getattr(self, name) >= 0 or bad(name, 'must be 0 or more')
         if self.colorfulness_weight and self.ab_loss == 'bins': bad('colorfulness_weight', "is for a regression ab_loss ('mse', 'huber', 'l1'); the bins are vivid by themselves: set it to 0")
         if not 1 <= self.chroma_boost <= 2: bad('chroma_boost', 'must be from 1 (the true colours) to 2')
+        if not 0 <= self.adversarial_epochs <= self.epochs: bad('adversarial_epochs', f'must be from 0 (no adversarial phase) to epochs ({self.epochs})')
         if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
         if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
         if self.temperature < MIN_TEMPERATURE: bad('temperature', f'must be at least {MIN_TEMPERATURE}: lower decodes the likeliest colour already, and far lower overflows float32')

@@ -28,8 +28,9 @@ def compile_model(model:keras.Model, # from `build_model`: outputs 'ab', maybe '
                   config:Config, # ab_loss, colorfulness_weight, ab_weight, cls_weight, learning_rate, epochs
                   steps_per_epoch:int, # for the learning-rate schedule
                   jit_compile:bool|None=None, # XLA; default: on JAX, and on a GPU
+                  optimizer:keras.optimizers.Optimizer|None=None, # another model's, to go on with (default: a new Adam)
                  ) -> keras.Model:
-    "Compile `model` with the run's losses, metrics, Adam and a cosine learning-rate schedule."
+    "Compile `model` with the run's losses, metrics, Adam and a cosine learning-rate schedule; a 'critic' output is told 'true' (`critic.adversary`)."
     outputs = list(model.output) if isinstance(model.output, dict) else []
     if 'ab' not in outputs: raise ValueError(f"the model must have a dict output with an 'ab' entry, got {outputs or model.output}")
     kind = 'mse' if config.ab_loss == 'bins' else config.ab_loss   # a model without the bins head is a regression one
@@ -42,8 +43,9 @@ def compile_model(model:keras.Model, # from `build_model`: outputs 'ab', maybe '
     if 'cls' in outputs:
         loss['cls'], weights['cls'] = keras.losses.SparseCategoricalCrossentropy(), config.cls_weight
         metrics['cls'] = [keras.metrics.SparseCategoricalAccuracy(name='accuracy')]
+    if 'critic' in outputs: loss['critic'], weights['critic'] = keras.losses.BinaryCrossentropy(from_logits=True), config.adversarial_weight
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, max(1, config.epochs * steps_per_epoch), alpha=LR_FLOOR)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, loss_weights=weights, metrics=metrics,
+    model.compile(optimizer=optimizer or keras.optimizers.Adam(schedule), loss=loss, loss_weights=weights, metrics=metrics,
                   jit_compile=(keras_backend() == 'jax' or gpu_available()) if jit_compile is None else jit_compile)
     return model
 

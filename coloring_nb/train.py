@@ -26,6 +26,7 @@ from .run import (HUBER_DELTA, LR_FLOOR, FINAL, HISTORY, CONFIG, RESUMABLE_FIELD
     TrainState, run_state, evaluate_batches, tensorboard_callback, write_history, read_history, check_resumable,
     TrainingDivergedError, nonfinite_arrays, diverged, duration, Pace)  # the public names stay where they were
 from .prepare import local_home, source_slug, prepare_data, classes_for
+from .critic import Adversary, adversary, adversarial_logs, critic_state, restore_critic
 
 # %% ../nbs/06_train.ipynb #3862366c
 @dataclass
@@ -47,9 +48,15 @@ class TrainingRun:
     pace: Pace|None = None
     estimated: bool = False         # the line with the run's time left was said
     devices: int = 1                # each step's batch is split across this many (`resolve_devices`)
+    adversary: Adversary|None = None  # the critic of the adversarial phase (Config.adversarial_epochs)
 
     @property
     def steps_per_epoch(self) -> int: return self.train_batches.steps_per_epoch
+
+    @property
+    def phase_start(self) -> int:
+        "The first epoch of the adversarial phase (`config.epochs` if it has none)."
+        return self.config.epochs - (self.config.adversarial_epochs if self.adversary is not None else 0)
 
 # %% ../nbs/06_train.ipynb #8dde7bfb
 def load_data_and_model(run:TrainingRun, # filled in: data, batches, model
@@ -67,6 +74,7 @@ def load_data_and_model(run:TrainingRun, # filled in: data, batches, model
     seed_everything(config.seed)
     bins = cache_bins(cache) if config.ab_loss == 'bins' else None   # computed once per cache, stored beside it
     run.model = compile_model(build_model(config, n_classes, weights=config.weights, bins=bins), config, run.steps_per_epoch, jit_compile)
+    if config.adversarial_epochs: run.adversary = adversary(run.model, config, jit_compile)
     return run
 
 # %% ../nbs/06_train.ipynb #d0714a65
@@ -87,6 +95,7 @@ def restore(run:TrainingRun # with its model: restored in place, and its state r
                               f"{meta['steps_per_epoch']} steps per epoch then, {spe} now): it cannot resume exactly. "
                               "Use the same data, or start a new run (another run_name or run_dir).")
     restore_model_state(run.model, arrays)
+    if run.adversary is not None: restore_critic(run.adversary, arrays)
     run.state = state = TrainState.from_checkpoint(meta, arrays)
     set_rng_state(meta['rng'])
     if state.done(config.epochs):
@@ -112,6 +121,7 @@ def attach_callbacks(run:TrainingRun, # with its model and state
         run.lease.check()                                   # another session took the folder over: write nothing
         arrays, meta = run_state(model, state, config, run.data, run.policy)
         meta['devices'] = run.devices
+        if run.adversary is not None: arrays.update(critic_state(run.adversary))
         if bad := nonfinite_arrays(arrays):                 # never a checkpoint of NaN weights over the last good one
             raise diverged(store, config, f'epoch {epoch + 1}, step {step} (global step {epoch * spe + step})', f'the weights ({bad[0]})')
         return arrays, meta
@@ -135,7 +145,8 @@ def run_epoch(run:TrainingRun # with its model, state, callbacks and pace
     pace.start()
     for step, (L, ab, labels) in enumerate(run.train_batches.epoch(epoch, start), start=start):
         cbs.on_train_batch_begin(step)
-        this_step = batch_logs(model, L, ab, labels, train=True, chroma_boost=config.chroma_boost)
+        this_step = (batch_logs(model, L, ab, labels, train=True, chroma_boost=config.chroma_boost) if epoch < run.phase_start else
+                     adversarial_logs(model, run.adversary, L, ab, labels, chroma_boost=config.chroma_boost))
         if not all(math.isfinite(v) for v in this_step.values()):
             raise diverged(run.store, config, f'epoch {epoch + 1}, step {step + 1} (global step {epoch * spe + step + 1})', 'the training loss')
         state.add(this_step)
@@ -168,6 +179,7 @@ def end_epoch(run:TrainingRun, # its state at the end of an epoch's steps
             **{f'val_{k}': v for k, v in evaluate_batches(model, run.valid_batches).items()}}
     pace.validated(time.perf_counter() - validating)
     if not all(math.isfinite(v) for v in logs.values()): raise diverged(run.store, config, f'the end of epoch {epoch + 1}', 'the validation loss')
+    if epoch == run.phase_start: state.best, state.wait = None, 0   # the phase is there for its colours: its epochs are compared among themselves
     state.end_epoch(logs, model.get_weights, config.patience)
     where = pace.summary(epoch + 1, 0) if pace.ready else ''
     bar.set_postfix_str(', '.join([f'{k} {logs[k]:.4g}' for k in ('loss', 'val_ab_mse') if k in logs] + ([where] if where else [])))
