@@ -29,7 +29,8 @@ def main(argv=None):
     from coloring_nb.core import Config
     from coloring_nb.model import build_model
     from coloring_nb.checkpoint import Checkpoint, CheckpointStore
-    from coloring_nb.train import TrainState, compile_model, resolve_precision, run_state, targets
+    from coloring_nb.run import TrainState, compile_model, run_state, targets
+    from coloring_nb.devices import resolve_precision
     config = Config(precision=a.precision)
     every, n_classes, steps_per_epoch = a.every or config.checkpoint_every, 100, 393  # the seed's epoch: 12,594 / 32
     policy = resolve_precision(config.precision)

@@ -48,8 +48,8 @@ def throughput(name, build, batch, steps, warmup, policy, peak, n_classes):
     "Train `steps` batches of synthetic tensors; images/s, compile seconds and utilisation."
     import keras
     from coloring_nb.core import Config
-    from coloring_nb.model import model_report
-    from coloring_nb.train import compile_model
+    from coloring_nb.cost import model_report
+    from coloring_nb.run import compile_model
     keras.config.set_dtype_policy(policy)
     try:
         model = build()
@@ -78,16 +78,17 @@ def train_for_minutes(args, peak):
     "Train the default colorizer with classifier for a fixed time at args.train_size; val ab MSE against time."
     import keras
     from coloring_nb.core import Config
-    from coloring_nb.sources import index_folder
-    from coloring_nb.data import build_cache, Batches
+    from coloring_nb.folders import index_folder
+    from coloring_nb.cache import build_cache
+    from coloring_nb.data import Batches
     from coloring_nb.model import colorizer
-    from coloring_nb.train import compile_model, targets
+    from coloring_nb.run import compile_model, targets
     from coloring_nb.evaluate import evaluate_many, baselines, image_grid
     out = {}
     t0 = time.perf_counter()
     index = index_folder(args.data)
     if args.limit:  # rehearsals: a few images per split
-        from coloring_nb.sources import ImageIndex
+        from coloring_nb.folders import ImageIndex
         items = [i for s in ('train', 'valid') for i in index.split(s)[:args.limit]]
         index = ImageIndex(items, index.class_names, index.root, index.source)
     cache = build_cache(index, Path(args.cache)/f'butterflies-{args.train_size}', args.train_size, progress=False)

@@ -34,7 +34,8 @@ def main(argv=None):
     p.add_argument('--precision', default='float32', help="Keras dtype policy, e.g. 'mixed_bfloat16'")
     a = p.parse_args(argv)
     import keras
-    from coloring_nb.model import colorizer, model_report, seed_colorizer
+    from coloring_nb.model import colorizer, seed_colorizer
+    from coloring_nb.cost import model_report
     keras.mixed_precision.set_dtype_policy(a.precision)
     n_classes = 100
     results = {'size': a.size, 'batch': a.batch, 'steps': a.steps, 'warmup': a.warmup, 'precision': a.precision}

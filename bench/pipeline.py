@@ -22,11 +22,12 @@ import cv2, numpy as np
 from PIL import Image
 import skimage
 from skimage.color import rgb2lab
-from coloring_nb.data import Batches, build_cache
+from coloring_nb.data import Batches
+from coloring_nb.cache import build_cache
 
 def load_index(data:Path):
-    "The index of a Kaggle-layout folder (`coloring_nb.sources.index_folder`, or a minimal reader of split/CLASS/*.jpg)."
-    try: from coloring_nb.sources import index_folder
+    "The index of a Kaggle-layout folder (`coloring_nb.folders.index_folder`, or a minimal reader of split/CLASS/*.jpg)."
+    try: from coloring_nb.folders import index_folder
     except ImportError: index_folder = None
     if index_folder: return index_folder(data)
     files = sorted(p for p in data.glob('*/*/*') if p.suffix.lower() in ('.jpg', '.jpeg', '.png'))

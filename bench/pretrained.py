@@ -66,7 +66,7 @@ def parse_stages(stages:str, size:int, epochs:int, learning_rate:float) -> list:
 
 def published_index(index):
     "The data set's whole train split as 'train', a hashed 10 % of it also as 'valid' (the epochs' validation), its valid split as 'test' (the figures)."
-    from coloring_nb.sources import ImageIndex, hash_split
+    from coloring_nb.folders import ImageIndex, hash_split
     train = [item for item in index.items if item.split == 'train']
     sample = [item._replace(split='valid') for item in train if hash_split(os.path.relpath(item.path, index.root)) == 'valid']
     tested = [item._replace(split='test') for item in index.items if item.split == 'valid']
@@ -94,8 +94,8 @@ def main():
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     from coloring_nb.core import Config, file_digest
-    from coloring_nb.sources import ImageIndex, index_folder
-    from coloring_nb.data import build_cache
+    from coloring_nb.folders import ImageIndex, index_folder
+    from coloring_nb.cache import build_cache
     from coloring_nb.train import train
     from coloring_nb.checkpoint import CheckpointStore
     from coloring_nb.colorize import load_model

@@ -45,7 +45,7 @@ def log(*a): print(*a, flush=True)
 
 def held_out_index(index):
     "The data set's train split with a hashed 10 % as 'valid' (early stopping); its valid split as 'test'."
-    from coloring_nb.sources import ImageIndex, hash_split
+    from coloring_nb.folders import ImageIndex, hash_split
     items = []
     for item in index.items:
         if item.split == 'train': items.append(item._replace(split=hash_split(os.path.relpath(item.path, index.root))))
@@ -79,7 +79,7 @@ STEP_MEMORY = """
 import resource, sys, numpy as np, keras
 from coloring_nb.core import Config
 from coloring_nb.model import build_model
-from coloring_nb.train import compile_model, targets
+from coloring_nb.run import compile_model, targets
 fields = eval(sys.argv[1]); size, batch = 224, 32
 config = Config(size=size, batch_size=batch, weights=None, **fields)
 bins = None
@@ -110,7 +110,8 @@ def images_per_second(config, cache, n_classes, steps=12):
     import keras
     from coloring_nb.data import Batches
     from coloring_nb.model import build_model
-    from coloring_nb.train import compile_model, resolve_precision, targets
+    from coloring_nb.run import compile_model, targets
+    from coloring_nb.devices import resolve_precision
     keras.config.set_dtype_policy(resolve_precision(config.precision))
     try:
         model = compile_model(build_model(config, n_classes, weights=None, **bins_for(config, cache)), config, 100)
@@ -152,8 +153,8 @@ if __name__ == '__main__':
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     from coloring_nb.core import Config
-    from coloring_nb.sources import index_folder, ImageIndex
-    from coloring_nb.data import build_cache
+    from coloring_nb.folders import index_folder, ImageIndex
+    from coloring_nb.cache import build_cache
     from coloring_nb.train import train
     from coloring_nb.evaluate import evaluate_many, baselines, image_grid, metrics_table
     names = list(filter(None, args.models.split(',')))

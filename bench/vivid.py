@@ -148,8 +148,8 @@ def main():
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     import numpy as np
-    from coloring_nb.sources import ImageIndex, index_folder
-    from coloring_nb.data import build_cache
+    from coloring_nb.folders import ImageIndex, index_folder
+    from coloring_nb.cache import build_cache
     from coloring_nb.colorize import load_model
     from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table
     from pretrained import parse_stages

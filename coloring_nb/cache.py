@@ -6,7 +6,7 @@
 __all__ = ['CACHE_FORMAT', 'SPLIT_ORDER', 'CACHE_MARKER', 'CACHE_ADVICE', 'inputs_hash', 'LabCache', 'build_cache']
 
 # %% ../nbs/03a_cache.ipynb #cc12ac15
-import dataclasses, errno, hashlib, json, math, os, re, shutil
+import dataclasses, errno, hashlib, json, math, os, re
 from contextlib import contextmanager
 try: import fcntl
 except ImportError: fcntl = None   # not on Windows: builds there are not locked

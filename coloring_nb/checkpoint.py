@@ -14,9 +14,6 @@ import numpy as np
 import keras
 from .core import MOUNT_HINT, TMP_PREFIX, atomic_write, file_digest, is_mount_lost, open_exclusive, staged_file
 
-# %% ../nbs/05_checkpoint.ipynb #b92ce4e7
-from .lease import LEASE, RunBusyError, RunLease, machine_id, process_alive  # the public names stay where they were
-
 # %% ../nbs/05_checkpoint.ipynb #97656b36
 PAUSE_AT_ENV, PAUSE_FLAG_ENV = 'COLORING_NB_PAUSE_AT', 'COLORING_NB_PAUSE_FLAG'
 

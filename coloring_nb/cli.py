@@ -176,7 +176,8 @@ def train_main(argv:list|None=None # the arguments (default: sys.argv[1:])
         config, run_dir = train_config(args)               # every argument checked before Keras is imported
         with quiet_terminal(args.debug) as capture:
             import_backend(capture)
-            from coloring_nb.train import train, run_folder, FINAL, HISTORY, MONITOR
+            from coloring_nb.train import train
+            from coloring_nb.run import run_folder, FINAL, HISTORY, MONITOR
             run_dir = run_folder(config, run_dir)
             model, history = train(config, run_dir=run_dir, verbose=args.verbose, deterministic=args.deterministic, takeover=args.takeover)
         best = min(history.get(MONITOR) or [float('nan')])
@@ -267,7 +268,9 @@ def demo_main(argv:list|None=None # the arguments (default: sys.argv[1:])
             f"{args.n_held_out} + {args.n_held_out} held-out images each; work and results in {out}")
         with quiet_terminal(args.debug) as capture:
             import_backend(capture)
-            from coloring_nb.train import prepare_data, train, RunFolderError
+            from coloring_nb.prepare import prepare_data
+            from coloring_nb.train import train
+            from coloring_nb.run import RunFolderError
             from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table, plot_history
             from coloring_nb.showcase import demo_summary, one_per_class
             from coloring_nb.colorize import free_path

@@ -8,17 +8,17 @@ __all__ = ['MAX_PHOTO_PIXELS', 'check_photo', 'read_photo', 'load_rgb', 'check_s
            'check_colorize_args', 'colorize_files', 'colorize_folder', 'load_model']
 
 # %% ../nbs/08_colorize.ipynb #ca6f047c
-import contextlib, math, os, re, secrets, stat, sys, tempfile, time
+import contextlib, math, os, re, secrets, stat, tempfile, time
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 import cv2, numpy as np
 from tqdm.auto import tqdm
-from .core import IMAGE_EXTENSIONS, file_digest, project_home, redact_url
-from .data import SKIP_REASONS, image_header
+from .core import IMAGE_EXTENSIONS, check_temperature, file_digest, project_home, redact_url
+from .validate import SKIP_REASONS, image_header
 from .lab import as_rgb, normalize, read_image, recombine, rgb_to_lab
 from .downloads import gdrive_download, parse_hash
-from .predict import as_predictor, check_temperature, model_input_size, predict_ab   # model_input_size stays importable from here
+from .predict import as_predictor, model_input_size, predict_ab
 
 # %% ../nbs/08_colorize.ipynb #dbf32ee5
 MAX_PHOTO_PIXELS = 25_000_000   # photos with more pixels are refused unread; colouring takes 50–70 bytes a pixel

@@ -11,11 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2, numpy as np
 from .lab import AB_SCALE
 from .validate import _default_workers
-from .validate import (MAX_PIXELS, MIN_CHROMA, MIN_COLOUR_FRACTION, MIN_SIDE, SKIP_REASONS,  # the public names stay
-                                  fit_square, image_format, image_header, is_grayscale, skip_counts, validate_image)
-from .cache import (CACHE_ADVICE, CACHE_FORMAT, CACHE_MARKER, SPLIT_ORDER, LabCache,  # where they were
-                               build_cache, inputs_hash)
-from .cache_copy import COPY_ADVICE, copy_cache
+from .cache import LabCache
 
 # %% ../nbs/03b_data.ipynb #cc5272d0
 def _lab_u8_into(lab_u8:np.ndarray, L:np.ndarray, ab:np.ndarray):

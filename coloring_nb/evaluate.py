@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 from .lab import denormalize, lab_to_rgb, lab_u8_to_L_ab
-from .metrics import ciede2000, colorfulness, psnr, rgb_to_lab_exact, ssim, topk_hits  # the public names stay where they were
+from .metrics import ciede2000, colorfulness, psnr, rgb_to_lab_exact, ssim, topk_hits
 
 # %% ../nbs/07_evaluate.ipynb #c28b8ee4
 def iter_batches(data, # uint8 Lab (N, S, S, 3); a `LabCache`; arrays (L, ab[, labels]); or an iterable of such batches
@@ -71,7 +71,7 @@ def _array_batches(data, labels, batch_size):
         else: yield _as_batch((data[0][i:i + batch_size], data[1][i:i + batch_size], y))
 
 # %% ../nbs/07_evaluate.ipynb #dd96d72b
-from .predict import as_predictor  # defined in the predict chapter; still importable from here
+from .predict import as_predictor
 
 # %% ../nbs/07_evaluate.ipynb #bdc08383
 def grey_predictor(L:np.ndarray # lightness batch (B, S, S, 1)

@@ -12,7 +12,6 @@ import keras
 from keras import layers
 from .core import Config, BACKBONES
 from .bins import ABBins, AnnealedMean, DEFAULT_TEMPERATURE, LOGIT_STRIDE
-from .cost import ModelReport, compare_reports, model_report  # the public names stay where they were
 
 # %% ../nbs/04_model.ipynb #bfb39510
 BN_MOMENTUM = 0.9  # Keras' 0.99 leaves the moving statistics far from the truth after a short run: ~0.99**steps of their start remain

@@ -6,7 +6,6 @@
 __all__ = ['bins_head', 'as_predictor', 'model_input_size', 'predict_ab']
 
 # %% ../nbs/04a_predict.ipynb #cd77d154
-import math
 import cv2, numpy as np
 
 # %% ../nbs/04a_predict.ipynb #09d0a42d

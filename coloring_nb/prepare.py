@@ -10,7 +10,8 @@ import hashlib, re
 from pathlib import Path
 from .core import Config, DRIVE_MOUNT, LOCAL_HOME, project_home, redact_url
 from .sources import open_source
-from .data import build_cache, copy_cache, LabCache
+from .cache import build_cache, LabCache
+from .cache_copy import copy_cache
 
 # %% ../nbs/05b_prepare.ipynb #8501abdb
 def local_home() -> Path:

@@ -17,7 +17,7 @@ import keras
 from .core import Config, DRIVE_MOUNT, runs_dir, gpu_available, keras_backend, open_exclusive, atomic_write
 from .data import Batches
 from .bins import BinLoss
-from .vivid import HUBER_DELTA, regression_loss, boost_chroma
+from .vivid import regression_loss, boost_chroma
 from .devices import whole_batch, unit_weights
 from .checkpoint import CheckpointStore, CheckpointError, model_state, variable_paths, rng_state
 

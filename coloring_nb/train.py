@@ -14,18 +14,20 @@ from typing import Callable
 import keras
 from tqdm.auto import tqdm
 from .core import Config, keras_backend, seed_everything, redact_url
-from .data import LabCache, Batches
+from .cache import LabCache
+from .data import Batches
 from .model import build_model
 from .bins import cache_bins
-from .devices import cpu_flags, gpu_compute_capability, resolve_precision, resolve_devices, data_parallel
-from .checkpoint import CheckpointStore, Checkpoint, CheckpointError, RunLease, restore_model_state, set_rng_state, pause_point
+from .devices import resolve_precision, resolve_devices, data_parallel
+from .checkpoint import CheckpointStore, Checkpoint, CheckpointError, restore_model_state, set_rng_state, pause_point
+from .lease import RunLease
 
 # %% ../nbs/06_train.ipynb #c1e7eab1
-from .run import (HUBER_DELTA, LR_FLOOR, FINAL, HISTORY, CONFIG, RESUMABLE_FIELDS, MONITOR,
-    compile_model, step_logs, targets, batch_logs, RunFolderError, run_folder, check_writable, check_run_config,
-    TrainState, run_state, evaluate_batches, tensorboard_callback, write_history, read_history, check_resumable,
-    TrainingDivergedError, nonfinite_arrays, diverged, duration, Pace)  # the public names stay where they were
-from .prepare import local_home, source_slug, prepare_data, classes_for
+from .run import (
+    FINAL, MONITOR, compile_model, batch_logs, run_folder, check_writable, check_run_config, TrainState, run_state,
+    evaluate_batches, tensorboard_callback, write_history, read_history, check_resumable, nonfinite_arrays,
+    diverged, duration, Pace)
+from .prepare import prepare_data, classes_for
 from .critic import Adversary, adversary, adversarial_logs, critic_state, restore_critic
 
 # %% ../nbs/06_train.ipynb #3862366c

@@ -12,7 +12,8 @@ import cv2, numpy as np
 import ipywidgets as widgets
 from .core import in_colab, project_home
 from .lab import lab_u8_to_L_ab, normalize, read_image, recombine, rgb_to_lab
-from .data import MAX_PIXELS, SKIP_REASONS, LabCache, image_header
+from .validate import MAX_PIXELS, SKIP_REASONS, image_header
+from .cache import LabCache
 from .predict import as_predictor, bins_head, model_input_size, predict_ab
 from .colorize import free_path, write_image
 from .pretrained import open_model, published_classes
