@@ -250,8 +250,8 @@ def pretrained_demo(args:argparse.Namespace, # parsed by `demo_parser`, with --p
     with quiet_terminal(args.debug) as capture:
         import_backend(capture)
         from coloring_nb.pretrained import PRETRAINED, pretrained
-        from coloring_nb.showcase import colour_samples
-        written = colour_samples(pretrained(DEFAULT_MODEL, quiet=args.verbose == 0), photos, out/'pretrained', out/'pretrained.png')
+        from coloring_nb.showcase import color_samples
+        written = color_samples(pretrained(DEFAULT_MODEL, quiet=args.verbose == 0), photos, out/'pretrained', out/'pretrained.png')
     say(f"coloring_nb_demo --pretrained: '{DEFAULT_MODEL}' ({PRETRAINED[DEFAULT_MODEL].about}) wrote, in {time.monotonic() - began:.0f} s:\n  " + '\n  '.join(map(str, written)))
     return 0
 

@@ -26,7 +26,7 @@ class Weights:
 
 # %% ../nbs/08a_pretrained.ipynb #acec3041
 PRETRAINED = {w.name: w for w in [
-    Weights('butterflies', 'butterflies.keras', '73d27fd8152fad14b9d44d0bbb7ddc6cf9cd64c740da70abd8ea5e69bff1ed82', 8687296,
+    Weights('butterflies', 'butterflies.keras', '399beafefdea01b25996ba173fd9bc196739626207cb13bfae935d0cb0b154b1', 8687296,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
 ]}
 
@@ -157,7 +157,9 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
         f"**`{t['name']}`** ({f['file']}, {human_bytes(f['bytes'])}, sha256 `{f['sha256'][:16]}…`): the default colorizer with its classifier.",
         f"- **Data**: {t['data']}: Kaggle's *Butterfly & Moths Image Classification, 100 species* "
         f"(`gpiosenka/butterfly-images40-species`; its Kaggle page gives the licence, CC0: Public Domain when this was written), all {t['train_images']:,} train images at {t['size']}²; "
-        f"figures on its {t['valid_images']} valid images (the epoch kept is the one of lowest ab MSE there).",
+        f"figures on its {t['valid_images']} valid images, on which nothing was chosen (each epoch was validated on {t['epoch_check_images']:,} "
+        f"of the train images, a hashed 10 %).",
+        f"- **Colours**: the colour recipe `{t['recipe']}` (`vivid.COLOUR_RECIPES`).",
         f"- **Training**: {_schedule(t)}, batch {t['batch_size']}, {t['minutes']:.0f} min on "
         f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}), Keras {m['keras']} ({m['keras_backend']}); "
         f"rebuilt by `{t['command']}`.",

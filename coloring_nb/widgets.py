@@ -120,7 +120,7 @@ class ColorizeWidget:
                                  self.link, self.log])
         self.upload.observe(self._on_upload, 'value')
         self.picker.observe(self._on_pick, 'value')
-        self.strength.observe(lambda change: self._show_colour(), 'value')
+        self.strength.observe(lambda change: self._show_color(), 'value')
         if head is not None: self.temperature.observe(lambda change: self._on_temperature(), 'value')
         self.download.on_click(lambda button: self._on_download())
         if self.cache is not None and len(self._cache_lab):
@@ -187,9 +187,9 @@ class ColorizeWidget:
             parts.append('classifier: ' + ', '.join(f"{html.escape(self._class_name(int(k)))} {entry['probs'][k]:.0%}" for k in top))
         if entry.get('truth'): parts.append(f"true class: {html.escape(entry['truth'])}")
         self.info.value = ' · '.join(parts)
-        self._show_colour()
+        self._show_color()
 
-    def _show_colour(self):
+    def _show_color(self):
         "Recombine the current picture's L with strength · ab: no prediction."
         if self.current is None: return
         self.colour_image.value = png_bytes(to_u8(recombine(self.current['L_preview'], self.current['ab'], float(self.strength.value))))
@@ -212,7 +212,7 @@ class ColorizeWidget:
 
     def _on_temperature(self):
         "Decode the current picture's colours at the new temperature (one prediction), and show them."
-        if self.current is not None: self._at_temperature(self.current); self._show_colour()
+        if self.current is not None: self._at_temperature(self.current); self._show_color()
 
     def _on_pick(self, change):
         "Show the picture chosen in the picker."
