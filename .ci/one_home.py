@@ -6,8 +6,9 @@ Reads the library, the notebooks (nbs/*.ipynb, code cells), bench/ and .ci/ (and
 `coloring_nb.all` is the users' façade and may gather names; importing from it inside the package is refused.
 Exits 1 when it finds one.
 """
-import ast, json, sys, textwrap
+import ast, sys, textwrap
 from pathlib import Path
+from notebook_code import notebook_code   # the notebooks' code cells as one text, as `duplicates` reads them
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT/'coloring_nb'
 FACADE = 'all'
@@ -36,11 +37,7 @@ def module_names() -> dict:
 def sources():
     "(where, python source) for every file checked."
     for p in sorted(PKG.glob('*.py')): yield str(p.relative_to(ROOT)), p.read_text(), True
-    for p in sorted((ROOT/'nbs').glob('*.ipynb')):
-        cells = json.loads(p.read_text())['cells']
-        code = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
-        code = '\n'.join('pass' if l.lstrip().startswith(('%', '!')) else l for l in code.splitlines())
-        yield str(p.relative_to(ROOT)), code, False
+    for p in sorted((ROOT/'nbs').glob('*.ipynb')): yield str(p.relative_to(ROOT)), notebook_code(p), False
     for folder in ('bench', '.ci'):
         for p in sorted((ROOT/folder).glob('*.py')): yield str(p.relative_to(ROOT)), p.read_text(), False
 
