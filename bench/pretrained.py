@@ -17,6 +17,11 @@ average pool, so the same weights run at any size; epochs at 64² cost a third o
 the steps can be taken small and the last stage adapts the model to 112², the size it is published and measured at.
 The first stage's run folder is `WORK/run` (so a one-stage run is the plain `--epochs` run), the next `WORK/run-2-64`...
 
+The published file carries a colour gain (`vivid.with_colour_gain`: the widget's colour strength, built into the
+file, so 1 on the slider is the chosen default): `--colour-gain auto` chooses it by `evaluate.choose_gain`'s rule
+(colourfulness closest to the truth's within 1.10× the ab MSE and −0.3 dB of the PSNR at gain 1) on the epoch-check
+sample of the train split, never on valid; those images were trained on, which makes them easier than new ones.
+
 The final model is saved uncompiled (no optimizer state) as `weights/butterflies.keras`, written by the Keras of
 `--save-with PYTHON` (default: this one). A `.keras` file written by a newer Keras may not load in an older one (one
 written by Keras 3.15 does not load in Colab's 3.13: its initializers' configs have new fields), while newer Keras
@@ -41,17 +46,21 @@ from coloring_nb.model import build_model
 spec = json.load(open(sys.argv[1]))
 model = build_model(Config(**spec['config']), spec['n_classes'], weights=None)
 model.load_weights(spec['weights'])
+if spec['colour_gain'] != 1:
+    from coloring_nb.vivid import with_colour_gain
+    model = with_colour_gain(model, spec['colour_gain'])
 model.save(spec['out'])
 import keras; print(keras.__version__)
 """
 
 def save_with(model, config, n_classes:int, path:Path, python:str) -> str:
-    "Save `model` (uncompiled) to `path` with the Keras of `python`: its weights go there, the model is rebuilt by the same code; returns that Keras' version."
+    "Save `model` (uncompiled) to `path` with the Keras of `python`: its weights go there, the model is rebuilt by the same code (with its colour gain); returns that Keras' version."
     from coloring_nb.testing import package_env
+    from coloring_nb.vivid import colour_gain
     with tempfile.TemporaryDirectory() as tmp:
         spec = {'config': {k: v for k, v in config.__dict__.items() if k in ('model', 'classifier', 'size', 'widths', 'global_dim',
                                                                             'branch_dim', 'backbone', 'dropout', 'ab_loss')},
-                'n_classes': n_classes, 'weights': f'{tmp}/model.weights.h5', 'out': str(path)}
+                'n_classes': n_classes, 'weights': f'{tmp}/model.weights.h5', 'out': str(path), 'colour_gain': colour_gain(model)}
         model.save_weights(spec['weights'])
         (Path(tmp)/'spec.json').write_text(json.dumps(spec))
         done = subprocess.run([python, '-c', RESAVE, f'{tmp}/spec.json'], capture_output=True, text=True, env=package_env(TF_CPP_MIN_LOG_LEVEL=3))
@@ -90,6 +99,7 @@ def main():
     p.add_argument('--work', default=str(Path.home()/'.cache'/'coloring_nb_published'), help='cache and run (kept: run again to resume)')
     p.add_argument('--save-with', default=sys.executable, metavar='PYTHON', help="the Python whose Keras writes the published file (use Colab's: see above)")
     p.add_argument('--limit', type=int, default=0, help='rehearsal: at most this many images per split')
+    p.add_argument('--colour-gain', default='auto', help="the colour gain the file carries: 'auto' (chosen on the train split's epoch-check sample, see above) or a number (1: none)")
     p.add_argument('--stages', default='', help='SIZE:EPOCHS[:LEARNING_RATE],... trained in turn, each from the last one\'s weights (see above; default: one stage, --size:--epochs)')
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
@@ -125,13 +135,23 @@ def main():
                      'best_epoch': finished['best_epoch'] + 1})
     weights.parent.mkdir(parents=True, exist_ok=True)
     trained = load_model(previous)       # uncompiled, so the published file holds no optimizer state
+    from coloring_nb.evaluate import choose_gain, gain_curve
+    from coloring_nb.vivid import colour_gain, with_colour_gain
+    keep = ('gain', 'ab_mse', 'psnr', 'colorfulness_ratio')
+    curves = {split: [{k: round(c[k], 5) for k in keep} for c in gain_curve(trained, cache.lab(split), batch_size=64)] for split in ('valid', 'test')}
+    gain = choose_gain(curves['valid'])['gain'] if args.colour_gain == 'auto' else float(args.colour_gain)
+    for split, name in (('valid', 'the epoch-check sample of train (chosen here)'), ('test', 'the valid split (only shown)')):
+        log(f"gain curve on {name}: " + ', '.join(f"×{c['gain']:g} ({c['ab_mse']:.5f}, {c['colorfulness_ratio']:.3f})" for c in curves[split][:11]))
+    log(f"colour gain {gain:g} ({'chosen by the rule' if args.colour_gain == 'auto' else '--colour-gain'})")
+    if gain != 1: trained = with_colour_gain(trained, gain)
     saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)
     published = load_model(weights)                      # the file, as users load it
     valid = (cache.lab('test'), cache.labels('test'))   # the data set's valid split: nothing was chosen on it
     import numpy as np
     same = len(trained.weights) == len(published.weights) and all(np.array_equal(a, b) for a, b in zip(trained.get_weights(), published.get_weights()))
     assert same, 'the published file holds other weights than the trained model'   # (its float32 predictions differ from mixed precision's by ~1e-3)
-    log(f"{weights}: written by Keras {saved_by}; holds the trained model's weights, bit for bit")
+    assert colour_gain(published) == gain, f'the published file carries colour gain {colour_gain(published)}, not {gain}'
+    log(f"{weights}: written by Keras {saved_by}; holds the trained model's weights, bit for bit, and colour gain {gain:g}")
     results = evaluate_many({'model': published, **baselines(cache.lab('train'))}, *valid)
     print('\n' + metrics_table(results))
     image_grid({'model': published}, *valid[:1], labels=valid[1], class_names=cache.class_names, n=8,
@@ -141,13 +161,15 @@ def main():
     for entry in out.values(): entry['colorfulness_ratio'] = round(entry['colorfulness'] / entry['colorfulness_truth'], 3)
     out['model']['improvement_vs_mean'] = round(1 - out['model']['ab_mse'] / out['mean']['ab_mse'], 4)
     how = f'--stages {args.stages}' if args.stages else f'--epochs {args.epochs}'
+    how += '' if args.colour_gain == 'auto' else f' --colour-gain {args.colour_gain}'
     command = f'python bench/pretrained.py {how} --save-with PYTHON_WITH_COLABS_KERAS'
     from coloring_nb.vivid import COLOUR_RECIPES, SEED_RECIPE
     recipe = {k: getattr(config, k) for k in SEED_RECIPE}
     out['training'] = {'name': 'butterflies', 'data': Path(args.data).name,
                        'recipe': next((n for n, f in COLOUR_RECIPES.items() if f == recipe), json.dumps(recipe)), 'size': stages[-1][0], 'epochs': sum(d['epochs'] for d in done),
                        'schedule': ', then '.join(f"{d['epochs']} at {d['size']}² (learning rate {d['learning_rate']:g}, kept: epoch {d['best_epoch']})" for d in done),
-                       'stages': done, 'batch_size': args.batch_size, 'minutes': round(minutes, 1),
+                       'stages': done, 'colour_gain': gain, 'colour_gain_how': 'chosen by the rule on the epoch-check sample' if args.colour_gain == 'auto' else 'given',
+                       'gain_curves': {'epoch_check': curves['valid'], 'valid': curves['test']}, 'batch_size': args.batch_size, 'minutes': round(minutes, 1),
                        'train_images': counts['train'], 'valid_images': counts['test'], 'epoch_check_images': counts['valid'], 'command': command, 'saved_by_keras': saved_by,
                        **({'limit': args.limit} if args.limit else {})}
     classes = weights.with_name(weights.stem + '.classes.json')   # the classifier's species, shipped beside the file

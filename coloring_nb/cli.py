@@ -336,7 +336,7 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument('inputs', nargs='+', metavar='INPUT', help='image files, or folders of images')
     p.add_argument('--model', default=DEFAULT_MODEL, metavar='NAME|PATH', help=f"a published model: {', '.join(repr(n) + (' (the default)' if n == DEFAULT_MODEL else '') for n in PRETRAINED)}, fetched once from the repository, checked and kept; or a .keras file, a Google Drive link or file id, or an http(s) URL")
     p.add_argument('--out', required=True, metavar='DIR', help='output folder (created if needed)')
-    p.add_argument('--strength', type=strength_arg, default=1.0, metavar='S', help='colour strength: 1 as predicted, >1 more vivid, 0 grey (default 1)')
+    p.add_argument('--strength', type=strength_arg, default=1.0, metavar='S', help="colour strength: 1 the model's own colours (with the gain it carries), >1 more vivid, 0 grey (default 1)")
     p.add_argument('--temperature', type=temperature_arg, default=None, metavar='T', help="for a model trained with ab_loss='bins': lower is more vivid, 1 the mean colour (default: the model's own)")
     p.add_argument('--max-pixels', type=pixels_arg, default=PHOTO_PIXELS, metavar='N',
                    help=f'skip photos with more pixels, unread (default {PHOTO_PIXELS:,}; colouring takes 50-70 bytes a pixel)')

@@ -26,7 +26,7 @@ class Weights:
 
 # %% ../nbs/08a_pretrained.ipynb #acec3041
 PRETRAINED = {w.name: w for w in [
-    Weights('butterflies', 'butterflies.keras', '399beafefdea01b25996ba173fd9bc196739626207cb13bfae935d0cb0b154b1', 8687296,
+    Weights('butterflies', 'butterflies.keras', '6f5578f27fe1a0bab90423e0b03c56eaaf7b79d7732a566c3b1ef6c062442bb1', 8689668,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
 ]}
 
@@ -159,7 +159,9 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
         f"(`gpiosenka/butterfly-images40-species`; its Kaggle page gives the licence, CC0: Public Domain when this was written), all {t['train_images']:,} train images at {t['size']}²; "
         f"figures on its {t['valid_images']} valid images, on which nothing was chosen (each epoch was validated on {t['epoch_check_images']:,} "
         f"of the train images, a hashed 10 %).",
-        f"- **Colours**: the colour recipe `{t['recipe']}` (`vivid.COLOUR_RECIPES`).",
+        f"- **Colours**: the colour recipe `{t['recipe']}` (`vivid.COLOUR_RECIPES`)" + (f", and a colour gain of {t['colour_gain']:g} in the file "
+        f"(`vivid.with_colour_gain`: 1 on the slider), " + ('given by `--colour-gain`.' if t['colour_gain_how'] == 'given' else
+        "chosen by `evaluate.choose_gain`'s rule on the epoch-check train images.") if t.get('colour_gain', 1) != 1 else '.'),
         f"- **Training**: {_schedule(t)}, batch {t['batch_size']}, {t['minutes']:.0f} min on "
         f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}), Keras {m['keras']} ({m['keras_backend']}); "
         f"rebuilt by `{t['command']}`.",
