@@ -1,10 +1,11 @@
-"""The shape of the exported code, as issue 14 asks: no exported function over 50 lines, one definition per export cell.
+"""The shape of the exported code: small functions in small cells, one definition per cell.
 
-    python .ci/code_shape.py [--max-lines 50]
+    python .ci/code_shape.py [--max-lines 50] [--max-cell-lines 40]
 
-Lists every function or method of the library (`coloring_nb/*.py`) longer than `--max-lines`, and every `#| export`
-cell of `nbs/` that defines more than one public function or class (private helpers and constants may sit beside
-the definition they serve). Exits 1 when either list is not empty.
+Lists every function or method of the library (`coloring_nb/*.py`) longer than `--max-lines`, every `#| export`
+cell of `nbs/` longer than `--max-cell-lines` (its directive lines counted), and every export cell that defines more
+than one function or class, public or private (constants may sit beside the definition they serve; a class's
+methods get cells of their own with `fastcore.basics.patch_to`). Exits 1 when any list is not empty.
 """
 import argparse, ast, json, re, sys
 from pathlib import Path
@@ -21,27 +22,37 @@ def long_functions(max_lines:int) -> list:
                 found.append((module.name, node.name, node.end_lineno - node.lineno + 1))
     return found
 
-def crowded_cells() -> list:
-    "(notebook, cell index, public names) for each export cell defining more than one public function or class."
-    found = []
+def export_cells():
+    "(notebook name, cell index, source) of each `#| export` cell of nbs/."
     for nb in sorted((ROOT/'nbs').glob('*.ipynb')):
         for i, cell in enumerate(json.loads(nb.read_text())['cells']):
             source = ''.join(cell['source'])
-            if cell['cell_type'] != 'code' or not re.search(r'^#\|\s*export\s*$', source, re.M): continue
-            tree = ast.parse('\n'.join(l for l in source.splitlines() if not l.startswith(('#|', '%', '!'))))
-            public = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                      and not n.name.startswith('_')]
-            if len(public) > 1: found.append((nb.name, i, public))
+            if cell['cell_type'] == 'code' and re.search(r'^#\|\s*export\s*$', source, re.M): yield nb.name, i, source
+
+def long_cells(max_lines:int) -> list:
+    "(notebook, cell index, lines) for each export cell longer than `max_lines`."
+    return [(nb, i, len(source.splitlines())) for nb, i, source in export_cells() if len(source.splitlines()) > max_lines]
+
+def crowded_cells() -> list:
+    "(notebook, cell index, names) for each export cell defining more than one function or class."
+    found = []
+    for nb, i, source in export_cells():
+        tree = ast.parse('\n'.join(l for l in source.splitlines() if not l.startswith(('#|', '%', '!'))))
+        names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+        if len(names) > 1: found.append((nb, i, names))
     return found
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--max-lines', type=int, default=50)
+    p.add_argument('--max-cell-lines', type=int, default=40)
     a = p.parse_args()
-    long, crowded = long_functions(a.max_lines), crowded_cells()
+    long, big, crowded = long_functions(a.max_lines), long_cells(a.max_cell_lines), crowded_cells()
     for module, name, n in long: print(f'{module}: {name} is {n} lines (over {a.max_lines})')
-    for nb, i, names in crowded: print(f'{nb} cell {i}: {len(names)} public definitions ({", ".join(names)})')
-    print(f'{len(long)} functions over {a.max_lines} lines, {len(crowded)} export cells with more than one public definition')
-    return 1 if long or crowded else 0
+    for nb, i, n in big: print(f'{nb} cell {i}: an export cell of {n} lines (over {a.max_cell_lines})')
+    for nb, i, names in crowded: print(f'{nb} cell {i}: {len(names)} definitions ({", ".join(names)})')
+    print(f'{len(long)} functions over {a.max_lines} lines, {len(big)} export cells over {a.max_cell_lines} lines, '
+          f'{len(crowded)} export cells with more than one definition')
+    return 1 if long or big or crowded else 0
 
 if __name__ == '__main__': sys.exit(main())

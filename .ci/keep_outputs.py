@@ -1,6 +1,6 @@
 """Run notebooks and keep the outputs of the cells whose point is a picture or a table (issue 14, item 6).
 
-    python .ci/keep_outputs.py nbs/01_lab.ipynb [...]
+    python .ci/keep_outputs.py nbs/02_lab.ipynb [...]
 
 A cell whose output is worth reading without running the chapter says so with Quarto's cell option
 `#| output: true` (the default for the docs, so it changes nothing there). This script runs the whole notebook

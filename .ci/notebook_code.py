@@ -2,7 +2,7 @@
 
     python .ci/notebook_code.py OUT_DIR && duplicates --repo OUT_DIR --most 40
 
-One file per notebook of `nbs/` (`OUT_DIR/02_folders.py`), its code cells in order, directives and shell/magic lines
+One file per notebook of `nbs/` (`OUT_DIR/10_folders.py`), its code cells in order, directives and shell/magic lines
 dropped, each cell headed by a `# cell N` comment so that a row of `duplicates` points back to the cell.
 """
 import json, sys

@@ -31,7 +31,7 @@ code, then the published file is checked to predict exactly what the trained mod
 back the way users load it (`colorize.load_model`: safe mode) and evaluated with `evaluate_many` on the valid split
 beside the grey and mean-colour baselines. Writes bench/results/pretrained.json (the model's and the baselines'
 figures, the training, the file's sha256 and size, the machine) and bench/results/pretrained_grid.png, and prints
-the `Weights(...)` line that nbs/08a_pretrained.ipynb's `PRETRAINED` must hold for this file.
+the `Weights(...)` line that nbs/51_pretrained.ipynb's `PRETRAINED` must hold for this file.
 """
 import json, os, subprocess, sys, tempfile
 from pathlib import Path

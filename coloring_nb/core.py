@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 import numpy as np
+from fastcore.basics import patch_to
 
 # %% ../nbs/00_core.ipynb #e1b4f4b3
 def in_colab(modules:dict|None=None, # the loaded modules (default: this process's `sys.modules`)
@@ -143,6 +144,7 @@ def fsync_dir(path:str|Path # a folder
 # %% ../nbs/00_core.ipynb #e737d838
 def _tmp_name(dest:Path) -> Path: return dest.with_name(f'{TMP_PREFIX}{dest.name}')
 
+# %% ../nbs/00_core.ipynb #2b6d7d5a
 @contextlib.contextmanager
 def staged_file(dest:str|Path, # the final path
                 before_rename=None, # called (no arguments) once the data is on disk, before the rename: a test hook
@@ -198,6 +200,7 @@ def _redact_one(url:str) -> str:
                      for k, _, v in [pair.partition('=')])
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
+# %% ../nbs/00_core.ipynb #62dfec75
 def redact_url(text:str # any text: a URL, a data source such as 'https://…', an error message
               ) -> str:
     "`text` with the user information and non-public query values of every URL in it replaced by `***`."
@@ -240,6 +243,7 @@ AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
 LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0}   # fields added later: what a config saved without them meant
 
+# %% ../nbs/00_core.ipynb #6f98f4d9
 @dataclass
 class Config:
     "Everything that defines a training run; validated on creation, saved and loaded as JSON."
@@ -278,82 +282,94 @@ class Config:
         if isinstance(self.widths, list): self.widths = tuple(self.widths)
         self.validate()
 
-    def validate(self):
-        "Raise a `ValueError` naming the first field whose value is invalid."
-        def bad(name, why): raise ValueError(f"Config.{name}={getattr(self, name)!r}: {why}")
-        for f in fields(self):
-            v, t = getattr(self, f.name), f.type
-            if t is int and (isinstance(v, bool) or not isinstance(v, int)): bad(f.name, 'must be an integer')
-            if t is float and (isinstance(v, bool) or not isinstance(v, (int, float))): bad(f.name, 'must be a number')
-            if t is float and not math.isfinite(v): bad(f.name, 'must be a finite number (not NaN or infinity)')
-            if t is bool and not isinstance(v, bool): bad(f.name, 'must be true or false')
-            if t is str and not isinstance(v, str): bad(f.name, 'must be a string')
-            if t == str|None and v is not None and not isinstance(v, str): bad(f.name, 'must be a string or null')
-        if self.size < 32 or self.size % 16: bad('size', 'must be a multiple of 16 of at least 32 (32, 48, 64, ..., 112, ..., 224, ...)')
-        for name in ('batch_size', 'epochs', 'checkpoint_every', 'keep_checkpoints', 'global_dim', 'branch_dim'): getattr(self, name) >= 1 or bad(name, 'must be at least 1')
-        if self.patience < 0: bad('patience', 'must be 0 (no early stopping) or more')
-        if self.model not in MODELS: bad('model', f'must be one of {MODELS}')
-        if self.backbone not in BACKBONES: bad('backbone', f'must be one of {BACKBONES}')
-        if self.weights not in ('imagenet', None): bad('weights', "must be 'imagenet' or null (no download: random weights)")
-        if self.ab_loss not in AB_LOSSES: bad('ab_loss', f'must be one of {AB_LOSSES}')
-        if self.ab_loss == 'bins' and self.model != 'colorizer': bad('ab_loss', "only model='colorizer' has an ab-bins head: use it, or ab_loss='mse'")
-        if self.precision not in PRECISIONS: bad('precision', f'must be one of {PRECISIONS}')
-        if self.devices != 'auto' and (isinstance(self.devices, bool) or not isinstance(self.devices, int) or self.devices < 1):
-            bad('devices', "must be 'auto' or a number of devices (1 or more)")
-        if not self.widths or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in self.widths):
-            bad('widths', 'must be a non-empty list of positive integers')
-        if self.size % 2**len(self.widths): bad('widths', f'{len(self.widths)} levels halve the image {len(self.widths)} times: size must be a multiple of {2**len(self.widths)}')
-        if not 0 <= self.dropout < 1: bad('dropout', 'must be in [0, 1)')
-        for name in ('ab_weight', 'cls_weight', 'colorfulness_weight', 'adversarial_weight'): getattr(self, name) >= 0 or bad(name, 'must be 0 or more')
-        if self.colorfulness_weight and self.ab_loss == 'bins': bad('colorfulness_weight', "is for a regression ab_loss ('mse', 'huber', 'l1'); the bins are vivid by themselves: set it to 0")
-        if not 1 <= self.chroma_boost <= 2: bad('chroma_boost', 'must be from 1 (the true colours) to 2')
-        if not 0 <= self.adversarial_epochs <= self.epochs: bad('adversarial_epochs', f'must be from 0 (no adversarial phase) to epochs ({self.epochs})')
-        if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
-        if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
-        if self.temperature < MIN_TEMPERATURE: bad('temperature', f'must be at least {MIN_TEMPERATURE}: lower decodes the likeliest colour already, and far lower overflows float32')
-        if not self.run_name or any(c in self.run_name for c in '/\\') or self.run_name in ('.', '..'):
-            bad('run_name', 'must be a plain folder name')
+# %% ../nbs/00_core.ipynb #56098867
+@patch_to(Config)
+def validate(self):
+    "Raise a `ValueError` naming the first field whose value is invalid."
+    def bad(name, why): raise ValueError(f"Config.{name}={getattr(self, name)!r}: {why}")
+    for f in fields(self):
+        v, t = getattr(self, f.name), f.type
+        if t is int and (isinstance(v, bool) or not isinstance(v, int)): bad(f.name, 'must be an integer')
+        if t is float and (isinstance(v, bool) or not isinstance(v, (int, float))): bad(f.name, 'must be a number')
+        if t is float and not math.isfinite(v): bad(f.name, 'must be a finite number (not NaN or infinity)')
+        if t is bool and not isinstance(v, bool): bad(f.name, 'must be true or false')
+        if t is str and not isinstance(v, str): bad(f.name, 'must be a string')
+        if t == str|None and v is not None and not isinstance(v, str): bad(f.name, 'must be a string or null')
+    if self.size < 32 or self.size % 16: bad('size', 'must be a multiple of 16 of at least 32 (32, 48, 64, ..., 112, ..., 224, ...)')
+    for name in ('batch_size', 'epochs', 'checkpoint_every', 'keep_checkpoints', 'global_dim', 'branch_dim'): getattr(self, name) >= 1 or bad(name, 'must be at least 1')
+    if self.patience < 0: bad('patience', 'must be 0 (no early stopping) or more')
+    if self.model not in MODELS: bad('model', f'must be one of {MODELS}')
+    if self.backbone not in BACKBONES: bad('backbone', f'must be one of {BACKBONES}')
+    if self.weights not in ('imagenet', None): bad('weights', "must be 'imagenet' or null (no download: random weights)")
+    if self.ab_loss not in AB_LOSSES: bad('ab_loss', f'must be one of {AB_LOSSES}')
+    if self.ab_loss == 'bins' and self.model != 'colorizer': bad('ab_loss', "only model='colorizer' has an ab-bins head: use it, or ab_loss='mse'")
+    if self.precision not in PRECISIONS: bad('precision', f'must be one of {PRECISIONS}')
+    if self.devices != 'auto' and (isinstance(self.devices, bool) or not isinstance(self.devices, int) or self.devices < 1):
+        bad('devices', "must be 'auto' or a number of devices (1 or more)")
+    if not self.widths or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in self.widths):
+        bad('widths', 'must be a non-empty list of positive integers')
+    if self.size % 2**len(self.widths): bad('widths', f'{len(self.widths)} levels halve the image {len(self.widths)} times: size must be a multiple of {2**len(self.widths)}')
+    if not 0 <= self.dropout < 1: bad('dropout', 'must be in [0, 1)')
+    for name in ('ab_weight', 'cls_weight', 'colorfulness_weight', 'adversarial_weight'): getattr(self, name) >= 0 or bad(name, 'must be 0 or more')
+    if self.colorfulness_weight and self.ab_loss == 'bins': bad('colorfulness_weight', "is for a regression ab_loss ('mse', 'huber', 'l1'); the bins are vivid by themselves: set it to 0")
+    if not 1 <= self.chroma_boost <= 2: bad('chroma_boost', 'must be from 1 (the true colours) to 2')
+    if not 0 <= self.adversarial_epochs <= self.epochs: bad('adversarial_epochs', f'must be from 0 (no adversarial phase) to epochs ({self.epochs})')
+    if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
+    if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
+    if self.temperature < MIN_TEMPERATURE: bad('temperature', f'must be at least {MIN_TEMPERATURE}: lower decodes the likeliest colour already, and far lower overflows float32')
+    if not self.run_name or any(c in self.run_name for c in '/\\') or self.run_name in ('.', '..'):
+        bad('run_name', 'must be a plain folder name')
 
-    @classmethod
-    def from_dict(cls, d:dict) -> 'Config':
-        "A `Config` from a dict, rejecting unknown fields with the nearest known name."
-        known = [f.name for f in fields(cls)]
-        for k in d:
-            if k not in known:
-                near = difflib.get_close_matches(k, known, n=1)
-                raise ValueError(f"Config has no field {k!r}" + (f"; did you mean {near[0]!r}?" if near else
-                                 f"; known fields: {', '.join(known)}"))
-        return cls(**d)
+# %% ../nbs/00_core.ipynb #b67e4835
+@patch_to(Config, cls_method=True)
+def from_dict(cls, d:dict) -> 'Config':
+    "A `Config` from a dict, rejecting unknown fields with the nearest known name."
+    known = [f.name for f in fields(cls)]
+    for k in d:
+        if k not in known:
+            near = difflib.get_close_matches(k, known, n=1)
+            raise ValueError(f"Config has no field {k!r}" + (f"; did you mean {near[0]!r}?" if near else
+                             f"; known fields: {', '.join(known)}"))
+    return cls(**d)
 
-    def to_dict(self, secrets:bool=False, # keep a secret in `data` (for this process only: never store or show it)
-               ) -> dict:
-        "The config as a JSON-ready dict, with any credentials in the `data` address redacted (`redact_url`)."
-        d = dataclasses.asdict(self)
-        d['widths'] = list(self.widths)
-        if not secrets: d['data'] = redact_url(d['data'])
-        return d
+# %% ../nbs/00_core.ipynb #8ad89e33
+@patch_to(Config)
+def to_dict(self, secrets:bool=False, # keep a secret in `data` (for this process only: never store or show it)
+           ) -> dict:
+    "The config as a JSON-ready dict, with any credentials in the `data` address redacted (`redact_url`)."
+    d = dataclasses.asdict(self)
+    d['widths'] = list(self.widths)
+    if not secrets: d['data'] = redact_url(d['data'])
+    return d
 
-    def __repr__(self) -> str:
-        shown = {**{f.name: getattr(self, f.name) for f in fields(self)}, 'data': redact_url(self.data)}
-        return f"Config({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+# %% ../nbs/00_core.ipynb #f6384526
+@patch_to(Config)
+def __repr__(self) -> str:
+    shown = {**{f.name: getattr(self, f.name) for f in fields(self)}, 'data': redact_url(self.data)}
+    return f"Config({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
-    def save(self, path:str|Path) -> Path:
-        "Write the config as JSON to `path` (`atomic_write`: a temporary file, fsynced, then a rename)."
-        return atomic_write(path, json.dumps(self.to_dict(), indent=2) + '\n')
+# %% ../nbs/00_core.ipynb #9887aee2
+@patch_to(Config)
+def save(self, path:str|Path) -> Path:
+    "Write the config as JSON to `path` (`atomic_write`: a temporary file, fsynced, then a rename)."
+    return atomic_write(path, json.dumps(self.to_dict(), indent=2) + '\n')
 
-    @classmethod
-    def load(cls, path:str|Path) -> 'Config':
-        "Read a config saved by `save`, validating every field."
-        try: d = json.loads(Path(path).read_text())
-        except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
-        except UnicodeDecodeError: raise ValueError(f"{path} is not a text (UTF-8) JSON file: choose the config.json "
-                                                    "that Config.save wrote") from None
-        if not isinstance(d, dict): raise ValueError(f"{path} must hold a JSON object of Config fields")
-        return cls.from_dict({**LEGACY, **d})
+# %% ../nbs/00_core.ipynb #d7ec1996
+@patch_to(Config, cls_method=True)
+def load(cls, path:str|Path) -> 'Config':
+    "Read a config saved by `save`, validating every field."
+    try: d = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
+    except UnicodeDecodeError: raise ValueError(f"{path} is not a text (UTF-8) JSON file: choose the config.json "
+                                                "that Config.save wrote") from None
+    if not isinstance(d, dict): raise ValueError(f"{path} must hold a JSON object of Config fields")
+    return cls.from_dict({**LEGACY, **d})
 
-    def replace(self, **changes) -> 'Config':
-        "A copy with some fields changed (and validated)."
-        return self.from_dict({**self.to_dict(secrets=True), **changes})
+# %% ../nbs/00_core.ipynb #d7e9e78b
+@patch_to(Config)
+def replace(self, **changes) -> 'Config':
+    "A copy with some fields changed (and validated)."
+    return self.from_dict({**self.to_dict(secrets=True), **changes})
 
 # %% ../nbs/00_core.ipynb #e73da5cb
 def seed_everything(seed:int=0 # the seed for every generator
