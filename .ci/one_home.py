@@ -4,6 +4,7 @@ Reads the library, the notebooks (nbs/*.ipynb, code cells), bench/ and .ci/ (and
 `from coloring_nb.X import NAME` (or `from .X import NAME` inside the package) where X does not itself define NAME
 (by def, class, assignment or a `for`/`with` target at its top level) but imports it from elsewhere: a second home.
 `coloring_nb.all` is the users' façade and may gather names; importing from it inside the package is refused.
+Inside the package, no module imports another's private (`_name`) names: what two chapters share is public.
 Exits 1 when it finds one.
 """
 import ast, sys, textwrap
@@ -67,6 +68,8 @@ def second_homes() -> list:
             for alias in node.names:
                 if alias.name != '*' and alias.name not in homes[module]:
                     found.append(f"{where}:{node.lineno}: {alias.name} from coloring_nb.{module}, which does not define it")
+                elif in_package and alias.name.startswith('_') and not alias.name.startswith('__'):
+                    found.append(f"{where}:{node.lineno}: the private {alias.name} of coloring_nb.{module}: make it public, or keep it at home")
     return found
 
 if __name__ == '__main__':

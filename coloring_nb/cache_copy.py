@@ -9,7 +9,7 @@ __all__ = ['COPY_ADVICE', 'copy_cache']
 import os, shutil
 from pathlib import Path
 from .core import DiskFullError, check_free_space, is_disk_full
-from .cache import LabCache, _cache_lock, _clear
+from .cache import LabCache, cache_lock, clear_cache_files
 
 # %% ../nbs/17_cache_copy.ipynb #3a49dfac
 COPY_ADVICE = "free some space there (on Drive, empty its bin too), or keep the cache elsewhere"
@@ -23,12 +23,12 @@ def copy_cache(src:str|Path, # a complete cache
     if (dst/'manifest.json').exists() and (dst/'manifest.json').read_bytes() == (source.path/'manifest.json').read_bytes():
         try: return LabCache.open(dst)
         except (OSError, ValueError): pass
-    with _cache_lock(dst): return _copy_locked(source, dst)
+    with cache_lock(dst): return _copy_locked(source, dst)
 
 # %% ../nbs/17_cache_copy.ipynb #ba3f9d1a
 def _copy_locked(source:LabCache, dst:Path) -> LabCache:
     "`copy_cache` while holding the lock of `dst`."
-    _clear(dst)                                             # the manifest goes first: dst is incomplete from here on
+    clear_cache_files(dst)                                             # the manifest goes first: dst is incomplete from here on
     names = [*source.manifest['files'], 'manifest.json']   # the manifest last
     need = sum((source.path/name).stat().st_size for name in names)
     check_free_space(dst, need, f"a copy of the Lab cache {source.path}", advice=COPY_ADVICE)
@@ -39,7 +39,7 @@ def _copy_locked(source:LabCache, dst:Path) -> LabCache:
             os.replace(tmp, dst/name)
     except OSError as e:
         if not is_disk_full(e): raise
-        _clear(dst)                                         # an incomplete copy is useless: give its room back
+        clear_cache_files(dst)                                         # an incomplete copy is useless: give its room back
         raise DiskFullError(e.errno, f"The disk filled up while copying the Lab cache to {dst} ({e.strerror}); the partial "
                             f"copy was removed and {source.path} is intact: {COPY_ADVICE}.") from e
     return LabCache.open(dst)

@@ -10,7 +10,7 @@ from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 import cv2, numpy as np
 from .lab import AB_SCALE
-from .validate import _default_workers
+from .validate import worker_count
 from .cache import LabCache
 from fastcore.basics import patch_to
 
@@ -52,7 +52,7 @@ class Batches:
                              "use a smaller batch size (--batch-size) or more images")
         self.batch_size, self.seed, self.augment, self.shuffle = batch_size, int(seed), augment, shuffle
         self.drop_remainder, self.min_crop = drop_remainder, min_crop
-        self.threads = _default_workers(threads)
+        self.threads = worker_count(threads)
         self._orders = {}
 
 # %% ../nbs/18_data.ipynb #49649343

@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2, numpy as np
 from tqdm.auto import tqdm
 from .lab import lab_to_rgb
-from .folders import _check_free, _record_files, _replace_into
+from .folders import check_replaceable, record_files, replace_folder
 
 # %% ../nbs/12_synthetic.ipynb #76410f50
 OUTLINES = ('round', 'pointed', 'swallowtail', 'narrow', 'scalloped')
@@ -252,14 +252,14 @@ def synthetic_butterflies(dest:str|Path, # folder to write (created; an earlier 
     settings = dict(n_species=n_species, size=size, n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed, ext=ext, version=1)
     marker = dest/_SYNTHETIC_MARKER
     if marker.exists() and json.loads(marker.read_text()) == settings: return dest
-    _check_free(dest, _SYNTHETIC_MARKER, 'synthetic butterflies')
+    check_replaceable(dest, _SYNTHETIC_MARKER, 'synthetic butterflies')
     tmp = dest.with_name(f'.{dest.name}.partial')
     if tmp.exists(): shutil.rmtree(tmp)
     rows = _write_butterflies(tmp, n_species, dict(train=n_train, valid=n_valid, test=n_test), size, seed, ext, progress)
     with open(tmp/'butterflies.csv', 'w', newline='') as f:
         csv.writer(f).writerows([('class id', 'filepaths', 'labels', 'data set'), *rows])
-    _record_files(tmp, _SYNTHETIC_MARKER)
+    record_files(tmp, _SYNTHETIC_MARKER)
     (tmp/_SYNTHETIC_MARKER).write_text(json.dumps(settings))   # written last: the set is complete
     dest.parent.mkdir(parents=True, exist_ok=True)
-    _replace_into(tmp, dest)
+    replace_folder(tmp, dest)
     return dest

@@ -4,7 +4,8 @@
 
 # %% auto #0
 __all__ = ['MIN_SIDE', 'MAX_PIXELS', 'MIN_CHROMA', 'MIN_COLOUR_FRACTION', 'SKIP_REASONS', 'image_format', 'image_header',
-           'is_grayscale', 'validate_image', 'fit_square', 'skip_counts']
+           'is_grayscale', 'is_grey_lab', 'read_bgr', 'validate_image', 'fit_square', 'skip_counts', 'process_map',
+           'worker_count']
 
 # %% ../nbs/15_validate.ipynb #33a47669
 import copy, dataclasses, io, os, stat, struct, sys, threading, warnings
@@ -114,10 +115,10 @@ def is_grayscale(image:np.ndarray, # uint8 colour image, shape (H, W, 3)
     if order not in ('RGB', 'BGR'): raise ValueError(f"is_grayscale: order must be 'RGB' or 'BGR', got {order!r}")
     step = max(1, min(image.shape[:2]) // 64)
     sample = np.ascontiguousarray(image[::step, ::step])
-    return _grey_lab(cv2.cvtColor(sample, cv2.COLOR_BGR2Lab if order == 'BGR' else cv2.COLOR_RGB2Lab), min_chroma, min_fraction)
+    return is_grey_lab(cv2.cvtColor(sample, cv2.COLOR_BGR2Lab if order == 'BGR' else cv2.COLOR_RGB2Lab), min_chroma, min_fraction)
 
 # %% ../nbs/15_validate.ipynb #31eab20d
-def _grey_lab(lab_u8:np.ndarray, min_chroma:float=MIN_CHROMA, min_fraction:float=MIN_COLOUR_FRACTION) -> bool:
+def is_grey_lab(lab_u8:np.ndarray, min_chroma:float=MIN_CHROMA, min_fraction:float=MIN_COLOUR_FRACTION) -> bool:
     "`is_grayscale` of an image already in uint8 Lab (about 64×64 of its pixels, by a stride)."
     step = max(1, min(lab_u8.shape[:2]) // 64)
     a, b = (lab_u8[::step, ::step, c].astype(np.int32) - 128 for c in (1, 2))
@@ -141,7 +142,7 @@ def _decode_bgr(data:bytes, fmt:str, size:tuple, target:int|None) -> np.ndarray|
     return np.ascontiguousarray(rgb[..., ::-1])
 
 # %% ../nbs/15_validate.ipynb #91ca67de
-def _read_bgr(path, min_side=MIN_SIDE, max_pixels=MAX_PIXELS, size=None, min_chroma=MIN_CHROMA,
+def read_bgr(path, min_side=MIN_SIDE, max_pixels=MAX_PIXELS, size=None, min_chroma=MIN_CHROMA,
               min_fraction=MIN_COLOUR_FRACTION, check_grey=True) -> tuple:
     "`validate_image` in OpenCV's BGR order, which the cache converts to Lab directly."
     try:   # a FIFO or device is never opened: reading one could wait forever
@@ -169,7 +170,7 @@ def validate_image(path:str|Path, # an image file
                    min_fraction:float=MIN_COLOUR_FRACTION, # see `is_grayscale`
                   ) -> tuple:
     "Decode an image file once: (uint8 RGB (H, W, 3), None) when it is usable for training, else (None, reason)."
-    bgr, reason = _read_bgr(path, min_side, max_pixels, size, min_chroma, min_fraction)
+    bgr, reason = read_bgr(path, min_side, max_pixels, size, min_chroma, min_fraction)
     return (None if bgr is None else cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)), reason
 
 # %% ../nbs/15_validate.ipynb #7bd84dd6
@@ -233,7 +234,7 @@ def _main_hidden():
 
 # %% ../nbs/15_validate.ipynb #c0de1906
 @contextmanager
-def _mapper(workers:int, module:str='coloring_nb.validate'):
+def process_map(workers:int, module:str='coloring_nb.validate'):
     "An ordered, lazy `map` over `workers` processes (in this process when workers is 1) of functions defined in `module`."
     if workers == 1:
         threads = cv2.getNumThreads()
@@ -247,7 +248,7 @@ def _mapper(workers:int, module:str='coloring_nb.validate'):
     with pool: yield lambda f, jobs: pool.imap(resolve(f), jobs, chunksize=1)
 
 # %% ../nbs/15_validate.ipynb #f4525d86
-def _default_workers(workers:int|None) -> int:
+def worker_count(workers:int|None) -> int:
     "`workers`, or the number of cores this process may use."
     if workers is None: return max(1, len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1)
     if not isinstance(workers, int) or workers < 1: raise ValueError(f"workers must be a positive integer or None, got {workers!r}")
@@ -257,7 +258,7 @@ def _default_workers(workers:int|None) -> int:
 def _validate_chunk(job):
     "Reasons (None when usable) for a chunk of files."
     paths, params = job
-    return [_read_bgr(p, **params)[1] for p in paths]
+    return [read_bgr(p, **params)[1] for p in paths]
 
 # %% ../nbs/15_validate.ipynb #43227e86
 def _validate_index(index, # an `ImageIndex` (coloring_nb.sources)
@@ -267,10 +268,10 @@ def _validate_index(index, # an `ImageIndex` (coloring_nb.sources)
                     chunk_size:int=64, # files per task
                    ) -> tuple:
     "(the index of the usable images, [(path, reason), ...] of the skipped ones)."
-    workers, items = _default_workers(workers), list(index.items)
+    workers, items = worker_count(workers), list(index.items)
     params = dict(min_side=min_side, max_pixels=max_pixels)
     jobs = [([it.path for it in items[i:i + chunk_size]], params) for i in range(0, len(items), chunk_size)]
-    with _mapper(workers) as mapper: reasons = [r for chunk in mapper(_validate_chunk, jobs) for r in chunk]
+    with process_map(workers) as mapper: reasons = [r for chunk in mapper(_validate_chunk, jobs) for r in chunk]
     kept = [it for it, r in zip(items, reasons) if r is None]
     skipped = [(it.path, r) for it, r in zip(items, reasons) if r is not None]
     good = dataclasses.replace(index, items=kept) if dataclasses.is_dataclass(index) else copy.copy(index)
