@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PACKAGE_ROOT', 'FOUR_CENTRES', 'package_env', 'run_python', 'environment', 'disk_full_at', 'file_size_limit', 'Hung',
            'hang_guard', 'serving', 'serve_folder', 'hostile_server', 'colab_stand_in', 'gradient_photos', 'colourful',
-           'tiny_bins_model', 'snapshot']
+           'jpeg_bytes', 'png_claiming', 'tiny_bins_model', 'one_colour_model', 'snapshot']
 
 # %% ../nbs/01_testing.ipynb #393d3a11
 import contextlib, functools, os, resource, signal, subprocess, sys, threading, types
@@ -190,6 +190,26 @@ def colourful(rng, # a NumPy random generator
         cv2.circle(rgb, centre, int(rng.integers(4, 12)), [int(c) for c in rng.integers(0, 256, 3)], -1)
     return rgb
 
+# %% ../nbs/01_testing.ipynb #77f38290
+def jpeg_bytes(rgb, # uint8 RGB (H, W, 3)
+               **kwargs, # passed to Pillow's JPEG writer: quality, exif, ...
+              ) -> bytes:
+    "A JPEG of `rgb`, written by Pillow."
+    import io
+    from PIL import Image
+    buf = io.BytesIO(); Image.fromarray(rgb).save(buf, 'JPEG', **kwargs)
+    return buf.getvalue()
+
+# %% ../nbs/01_testing.ipynb #8bb8cd73
+def png_claiming(width:int, # the width its header claims
+                 height:int, # the height its header claims
+                ) -> bytes:
+    "A PNG whose header claims `width`×`height` RGB pixels but that holds a few bytes of pixel data: a decompression bomb's calling card."
+    import struct, zlib
+    chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)) +
+            chunk(b'IDAT', zlib.compress(b'\0' * 100)) + chunk(b'IEND', b''))
+
 # %% ../nbs/01_testing.ipynb #ad14c03c
 FOUR_CENTRES = ((60, 0), (0, 60), (-60, 0), (0, -60))   # a, b in Lab units: red, yellow, green, blue
 
@@ -211,6 +231,17 @@ def tiny_bins_model(size:int=32, # the side of the input L
     logits = keras.layers.Conv2D(4, kernel, padding='same', name='ab_logits', **init)(keras.layers.AveragePooling2D(4)(L))
     ab = keras.layers.UpSampling2D(4, interpolation='bilinear', name='ab')(AnnealedMean(np.array(FOUR_CENTRES, np.float32))(logits))
     return keras.Model(L, {'ab_logits': logits, 'ab': ab})
+
+# %% ../nbs/01_testing.ipynb #0918a8c0
+def one_colour_model(size:int=32, # the side of the input L
+                     ab:tuple=(0.3, -0.2), # its 'ab' is tanh of this everywhere
+                    ):
+    "A Keras model that predicts ab = tanh(`ab`) at every pixel, whatever L is."
+    import keras
+    L = keras.Input((size, size, 1), name='L')
+    out = keras.layers.Conv2D(2, 1, activation='tanh', kernel_initializer='zeros', name='ab',
+                              bias_initializer=keras.initializers.Constant(list(ab)))(L)
+    return keras.Model(L, {'ab': out})
 
 # %% ../nbs/01_testing.ipynb #784319bc
 def snapshot(folder:str|Path # the folder to record
