@@ -247,7 +247,7 @@ def image_grid(predictors, # a Keras model or function L -> ab, or a dict name -
                n:int=6, # how many images (rows)
                path=None, # save the figure here as PNG
                **kwargs, # passed to `iter_batches` (split)
-              ) -> 'matplotlib.figure.Figure':
+              ):   # returns a matplotlib Figure
     "A grid of images: grey input, each predictor's colours, the truth; one row per image."
     if not isinstance(predictors, dict): predictors = {'predicted': predictors}
     if class_names is None and hasattr(data, 'class_names'): class_names = data.class_names
@@ -293,7 +293,7 @@ def _panel(key:str) -> str|None:
 # %% ../nbs/41_evaluate.ipynb #5904d766
 def plot_history(history, # Keras History, its `.history` dict, or a list of per-epoch dicts
                  path=None, # save the figure here as PNG
-                ) -> 'matplotlib.figure.Figure':
+                ):   # returns a matplotlib Figure
     "Training curves of both heads: losses, ab MSE and class accuracy per epoch, validation dashed."
     history = _history_dict(history)
     panels = {}
