@@ -14,7 +14,7 @@ from .core import Config
 from .vivid import boost_chroma
 from .devices import whole_batch, unit_weights
 from .checkpoint import model_state, restore_model_state
-from .run import compile_model, step_logs, targets
+from .run import compile_model, step_logs, targets, use_xla
 
 # %% ../nbs/34_critic.ipynb #43f3a640
 def build_critic(size:int, # the side of the images it judges
@@ -51,7 +51,7 @@ def adversary(model:keras.Model, # a colorizer compiled by `compile_model` (a di
     size = model.input.shape[1]
     critic = build_critic(size)
     critic.compile(optimizer=keras.optimizers.Adam(CRITIC_LEARNING_RATE, beta_1=CRITIC_BETA_1),
-                   loss=keras.losses.BinaryCrossentropy(from_logits=True), jit_compile=False if jit_compile is None else jit_compile)
+                   loss=keras.losses.BinaryCrossentropy(from_logits=True), jit_compile=use_xla(jit_compile))
     frozen = build_critic(size, name='frozen_critic')
     frozen.trainable = False
     L = keras.Input(model.input.shape[1:], name='L')
