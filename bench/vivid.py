@@ -30,7 +30,8 @@ from coloring_nb.vivid import COLOUR_RECIPES as RECIPES, SEED_RECIPE   # name ->
 
 ADVERSARIAL = ('adversarial_epochs', 'adversarial_weight')   # the phase belongs to the last stage only
 BASE = 'mse'                        # the recipe every other is judged against
-MSE_LIMIT, PSNR_LIMIT = 1.10, -0.3  # the rule: ab MSE ≤ 1.10× the base's, PSNR ≥ the base's − 0.3 dB ...
+from coloring_nb.evaluate import ERROR_LIMITS
+MSE_LIMIT, PSNR_LIMIT = ERROR_LIMITS # the rule: ab MSE ≤ 1.10× the base's, PSNR ≥ the base's − 0.3 dB ...
 BAND = (0.85, 1.15)                 # ... and colourfulness ÷ truth's within this band, closest to 1 wins
 GAINS = [round(1 + 0.1 * i, 1) for i in range(11)]   # the base's colour strength: 1.0, 1.1, ..., 2.0
 FIGURES = ('ab_mse', 'psnr', 'ssim', 'delta_e2000', 'colorfulness', 'colorfulness_truth', 'colorfulness_gap', 'top1', 'top5')
@@ -88,17 +89,6 @@ def train_recipe(name:str, fields:dict, caches:dict, stages:list, work:Path, dat
                      'best_epoch': CheckpointStore(run).finished['best_epoch'] + 1})
     return {'final': previous, 'minutes': round(minutes, 1), 'stages': done}
 
-def gain_predictor(model, gain:float):
-    "The model's colours × `gain`, as the widget's colour strength makes them."
-    import numpy as np
-    from coloring_nb.predict import as_predictor
-    predict = as_predictor(model)
-    def predictor(L):
-        ab, probs = predict(L)
-        return np.clip(ab * gain, -1, 1), probs
-    predictor.is_predictor = True
-    return predictor
-
 def curve_at(curve:list, mse_ratio:float) -> float:
     "The most colour the slider reaches at an ab MSE ratio up to `mse_ratio`: the gains' frontier, interpolated (a small gain can lower the error too)."
     import numpy as np
@@ -151,7 +141,7 @@ def main():
     from coloring_nb.folders import ImageIndex, index_folder
     from coloring_nb.cache import build_cache
     from coloring_nb.colorize import load_model
-    from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table
+    from coloring_nb.evaluate import baselines, evaluate_many, gain_curve, image_grid, metrics_table
     from pretrained import parse_stages
     from quality import held_out_index, choose_temperature, at_temperature
     recipes = parse_recipes(args.recipes)
@@ -175,15 +165,12 @@ def main():
             predictors[name] = at_temperature(models[name], best)
             trained[name].update(temperature=best, temperature_sweep_hold_out=sweep)
             log(f"{name}: T = {best} chosen on the hold-out; there: {json.dumps(sweep)}")
-    gains = {f'{BASE} ×{g}': gain_predictor(models[BASE], g) for g in GAINS[1:]}
     test = (cache.lab('test'), cache.labels('test'))
     t = time.perf_counter()
-    results = evaluate_many({**predictors, **gains, **baselines(cache.lab('train'))}, *test)
+    results = evaluate_many({**predictors, **baselines(cache.lab('train'))}, *test)
     log(f"evaluated {len(results)} predictors on {counts['test']} images in {time.perf_counter() - t:.0f} s")
-    results[f'{BASE} ×1.0'] = results[BASE]
-    curve = [{'gain': g, 'mse_ratio': round(results[f'{BASE} ×{g}']['ab_mse'] / results[BASE]['ab_mse'], 4),
-              'colorfulness_ratio': round(results[f'{BASE} ×{g}']['colorfulness'] / results[f'{BASE} ×{g}']['colorfulness_truth'], 4),
-              'psnr': round(results[f'{BASE} ×{g}']['psnr'], 3)} for g in GAINS]
+    curve = [{'gain': c['gain'], 'mse_ratio': round(c['ab_mse'] / results[BASE]['ab_mse'], 4), 'colorfulness_ratio': round(c['colorfulness_ratio'], 4),
+              'psnr': round(c['psnr'], 3)} for c in gain_curve(models[BASE], test[0], gains=GAINS)]   # the widget's colour strength
     judged, winner = judge(results, list(recipes), curve)
     print('\n' + metrics_table({k: results[k] for k in [*recipes, 'grey', 'mean']}))
     print(f"\n| recipe | ab MSE ÷ {BASE}'s | colourfulness ÷ truth's | |colourfulness − truth's| ÷ truth's | above the gain curve | ab MSE ≤ {MSE_LIMIT}×, PSNR ≥ {PSNR_LIMIT} dB | minutes |")
