@@ -88,6 +88,23 @@ def results_table() -> str:
     if (sc := _load('scale')):     # bench/scale.py: data parallel over 1, 2, 4 devices
         rates = ', '.join(f"{n} device{'s' if int(n) > 1 else ''}: {r['img_s']:.2f} img/s" for n, r in sc['counts'].items())
         row(f"training at {sc['size']}², global batch {sc['batch']}, data-parallel ({sc['what']})", rates, '', sc, 'scale')
+    if (h := _load('hints')):      # bench/hints.py: the hint-taking colorizer with 0-20 hints from the truth (issue 27)
+        auto = h['automatic']['psnr']
+        row(f"PSNR with k hints from the truth (6×6 patches), {h['valid_images']} valid images at 112²: hint model − automatic model",
+            ', '.join(f"{k}: {s['psnr']:.2f} dB ({s['psnr'] - auto:+.2f})" for k, s in h['hints'].items()) + f"; automatic {auto:.2f} dB",
+            '', h, 'hints')
+    if (w := _load('warm_start')):  # bench/warm_start.py: a resumed run's first step, with and without the run's jax-cache (issue 30)
+        row(f"first training step of a resumed run on JAX (CPU, {w['size']}², batch {w['batch']}): cold / warm (the run's `jax-cache`)",
+            f"{w['first_step_cold_s']:.1f} s / {w['first_step_warm_s']:.1f} s ({w['warm_over_cold']}×), without TensorFlow installed" +
+            (f"; with it {t['first_step_cold_s']:.1f} s / {t['first_step_warm_s']:.1f} s ({t['warm_over_cold']}×: Keras imports it to seed it)"
+             if (t := w.get('with_tensorflow_installed')) else ''), '', w, 'warm_start')
+    if (r := _load('roofline')):    # bench/roofline.py: a roofline bound from XLA's cost analysis (issue 30): estimates, not measurements
+        for model_name, seed in (('colorizer', ''), ('seed', f"~{r['reference']['seed_colab_epoch_s']} s an epoch on Colab; "
+                                                           f"{r['reference']['seed_h100_bf16_measured_img_s']} img/s measured on an H100 (bf16)")):
+            bounds = [x for x in r['rows'] if x['model'] == model_name and x['precision'] in ('bf16', 'fp16 (no bf16)')]
+            row(f"**estimate** (roofline bound, not measured): {model_name} training img/s at {r['size']}², batch {r['batch']}, bf16 (T4: fp16)",
+                ', '.join(f"{x['gpu']} ≤ {x['img_s']:,} ({x['epoch_s']:.0f} s an epoch)" for x in bounds) +
+                f"; batches from the cache on 2 cores: {r['feed_img_s_2_cores']:,.0f} img/s", seed if model_name == 'seed' else '', r, 'roofline')
     if (p := _load('pipeline')):
         row('preparing 224² JPEGs for training, img/s per core', f"{p['cache_build_img_s_per_core']:.0f} (Lab cache, built once; "
             f"{p['speedup_per_core']}× the seed's way)", f"{p['seed_way_img_s_per_core']:.0f} (PIL + skimage, every epoch)", p, 'pipeline')

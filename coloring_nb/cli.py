@@ -6,8 +6,8 @@
 __all__ = ['NOISY_MODULES', 'NOISY_LOGGERS', 'OOM_MARKERS', 'TRAIN_OPTIONS', 'RUN_CONFIG', 'TOO_BIG', 'DEMO', 'DEMO_OUT',
            'DEMO_FILES', 'DEFAULT_MODEL', 'PHOTO_PIXELS', 'quiet_terminal', 'import_backend', 'is_out_of_memory',
            'is_user_error', 'error_line', 'run_command', 'common_flags', 'train_parser', 'train_config', 'train_main',
-           'demo_parser', 'demo_config', 'pretrained_demo', 'demo_main', 'strength_arg', 'temperature_arg',
-           'pixels_arg', 'colorize_parser', 'colorize_main']
+           'demo_parser', 'demo_config', 'pretrained_demo', 'demo_main', 'strength_arg', 'temperature_arg', 'hint_arg',
+           'pixels_arg', 'colorize_parser', 'photo_hints', 'colorize_main']
 
 # %% ../nbs/54_cli.ipynb #e3fe3100
 import argparse, contextlib, dataclasses, json, logging, math, os, re, sys, tempfile, time, warnings
@@ -50,7 +50,7 @@ def quiet_terminal(debug:bool=False # True: change nothing (everything is shown,
 # %% ../nbs/54_cli.ipynb #7c7f51b5
 def import_backend(capture:bool=True # hide the C++ start-up log (shown if the import fails)
                   ):
-    "Import Keras and its backend (TensorFlow unless `KERAS_BACKEND` says otherwise); returns the `keras` module."
+    "Import Keras and its backend (`core.keras_backend`'s: JAX where TensorFlow is missing, see `core.choose_backend`); returns the `keras` module."
     if not capture or 'keras' in sys.modules:
         import keras
         return keras
@@ -110,7 +110,7 @@ def common_flags(p:argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 # %% ../nbs/54_cli.ipynb #7e58ff97
-TRAIN_OPTIONS = ('data', 'run_name', 'model', 'size', 'batch_size', 'epochs', 'checkpoint_every', 'seed', 'classifier',
+TRAIN_OPTIONS = ('data', 'run_name', 'model', 'size', 'batch_size', 'epochs', 'checkpoint_every', 'seed', 'classifier', 'hints',
                  'widths', 'learning_rate', 'ab_loss', 'colorfulness_weight', 'chroma_boost',
                  'adversarial_epochs', 'adversarial_weight', 'temperature', 'patience', 'precision', 'cache_dir', 'devices')   # the `Config` fields coloring_nb_train sets
 _CHOICES = {'model': MODELS, 'precision': PRECISIONS, 'ab_loss': AB_LOSSES}
@@ -326,6 +326,18 @@ def temperature_arg(text):
     try: return check_temperature(float(text))
     except ValueError as e: raise argparse.ArgumentTypeError(str(e) if 'too small' in str(e) else f"must be a number > 0, got {text!r}") from None
 
+# %% ../nbs/54_cli.ipynb #9fdad193
+def hint_arg(text):
+    "argparse type: a hint 'X,Y,COLOUR[,SIZE]' (the photo's pixels from its left and top, '#rrggbb', the side in pixels) as `hints.as_hint` takes it."
+    from coloring_nb.hints import as_hint
+    parts = text.split(',')
+    try:
+        if len(parts) not in (3, 4): raise ValueError
+        hint = {'x': float(parts[0]), 'y': float(parts[1]), 'colour': parts[2].strip(), **({'size': float(parts[3])} if len(parts) == 4 else {})}
+        as_hint(hint)
+    except ValueError as e: raise argparse.ArgumentTypeError(f"expected X,Y,#rrggbb[,SIZE] such as 120,80,#ff8800 (x and y in the photo's pixels), got {text!r}" + (f": {e}" if str(e) else '')) from None
+    return hint
+
 # %% ../nbs/54_cli.ipynb #7f280a93
 def pixels_arg(text):
     "argparse type: a whole number of pixels ≥ 1 (`40000000` or `4e7`)."
@@ -347,6 +359,9 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument('--out', required=True, metavar='DIR', help='output folder (created if needed)')
     p.add_argument('--strength', type=strength_arg, default=1.0, metavar='S', help="colour strength: 1 the model's own colours (with the gain it carries), >1 more vivid, 0 grey (default 1)")
     p.add_argument('--temperature', type=temperature_arg, default=None, metavar='T', help="for a model trained with ab_loss='bins': lower is more vivid, 1 the mean colour (default: the model's own)")
+    p.add_argument('--hint', type=hint_arg, action='append', metavar='X,Y,COLOUR[,SIZE]',
+                   help="for a model trained with hints (Config(hints=True)): the colour #rrggbb wanted at the photo's pixel X,Y (from its left and top), over a square of SIZE pixels; repeat for more hints (one photo)")
+    p.add_argument('--hints', metavar='FILE', help="hints from a JSON file: a list of {\"x\", \"y\", \"colour\", \"size\"}, or what the widget saves as NAME.hints.json")
     p.add_argument('--max-pixels', type=pixels_arg, default=PHOTO_PIXELS, metavar='N',
                    help=f'skip photos with more pixels, unread (default {PHOTO_PIXELS:,}; colouring takes 50-70 bytes a pixel)')
     p.add_argument('--overwrite', action='store_true',
@@ -354,6 +369,20 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument('--hash', default=None, help="expected hash of a model file or link, e.g. sha256:… (a published model's is known)")
     p.add_argument('--quiet', action='store_true', help='no progress bar and no list of outputs; the summary line still ends the run')
     return common_flags(p)
+
+# %% ../nbs/54_cli.ipynb #a9c3e5f7
+def photo_hints(args:argparse.Namespace, # coloring_nb_colorize's arguments (--hint, --hints, --max-pixels)
+                files:list, # the photos, from `check_colorize_args`
+               ) -> list|None:
+    "The hints of --hints and --hint (None without), checked against the one photo's size from its header: a one-line ValueError before the model loads."
+    if not args.hint and not args.hints: return None
+    from coloring_nb.colorize import check_photo
+    from coloring_nb.hints import check_hints, read_hints
+    hints = (read_hints(args.hints) if args.hints else []) + (args.hint or [])
+    if len(files) != 1: raise ValueError(f"--hint and --hints are for one photo (x and y are its pixels): name one image file, not {len(files)}")
+    width, height = check_photo(files[0], args.max_pixels)
+    check_hints(hints, (height, width))
+    return hints
 
 # %% ../nbs/54_cli.ipynb #1b31df77
 def colorize_main(argv:list|None=None, # command-line arguments (default: sys.argv[1:])
@@ -363,14 +392,16 @@ def colorize_main(argv:list|None=None, # command-line arguments (default: sys.ar
     def work():
         from coloring_nb.colorize import check_colorize_args, colorize_files
         from coloring_nb.pretrained import open_model
-        check_colorize_args(a.inputs, a.out, a.strength, a.max_pixels, a.temperature)   # before the model loads
+        files, _ = check_colorize_args(a.inputs, a.out, a.strength, a.max_pixels, a.temperature)   # before the model loads
+        hints = photo_hints(a, files)
         with quiet_terminal(a.debug) as capture:
             import_backend(capture)
             try: model = open_model(a.model, hash=a.hash, quiet=a.quiet)   # a published name, a file or a link
             except Exception as e:
                 if a.debug or not is_user_error(e): raise
                 raise ValueError(f"cannot load the model: {e}") from None
-            report = colorize_files(a.inputs, a.out, model, a.strength, progress=not a.quiet, overwrite=a.overwrite, max_pixels=a.max_pixels, temperature=a.temperature)
+            report = colorize_files(a.inputs, a.out, model, a.strength, progress=not a.quiet, overwrite=a.overwrite, max_pixels=a.max_pixels,
+                                    temperature=a.temperature, hints=hints)
         if not a.quiet:
             for out in report.written.values(): print(out)
         print(report.summary(), file=sys.stderr)

@@ -18,7 +18,8 @@ from .core import IMAGE_EXTENSIONS, check_temperature, file_digest, project_home
 from .validate import SKIP_REASONS, image_header
 from .lab import as_rgb, normalize, read_image, recombine, rgb_to_lab
 from .downloads import gdrive_download, parse_hash
-from .predict import as_predictor, model_input_size, predict_ab
+from .predict import as_predictor, model_input_size, predict_ab, NO_HINTS
+from .hints import hint_grid, takes_hints
 
 # %% ../nbs/50_colorize.ipynb #dbf32ee5
 MAX_PHOTO_PIXELS = 25_000_000   # photos with more pixels are refused unread; colouring takes 50–70 bytes a pixel
@@ -79,13 +80,16 @@ def colorize(image, # a file path, a numpy array or a PIL image, any size, colou
              size:int|tuple|None=None, # the model's input size, when it has no fixed one
              max_pixels:int=MAX_PHOTO_PIXELS, # an image file with more pixels is refused unread
              temperature:float|None=None, # an ab-bins model's temperature: lower is more vivid (None: the model's own)
+             hints:list|None=None, # a hint-taking model's hints, in the photo's pixels: {'x', 'y', 'colour', 'size'} (`hints.as_hint`)
             ) -> np.ndarray:
     "uint8 RGB of `image` coloured by `model`, at the image's own resolution."
     check_strength(strength)
     hw = model_input_size(model, size)                          # a model of unknown size is refused before the photo is read
     predict = as_predictor(model, temperature)                  # so is a temperature the model cannot use
+    if hints is not None and not takes_hints(predict.model): raise ValueError(NO_HINTS)   # and hints for a model without them
     L = normalize(rgb_to_lab(load_rgb(image, max_pixels)))[0]   # (H, W, 1) in [0, 1]: the colours are dropped here
-    ab, _ = predict_ab(predict, L, hw)                          # at the model's size; recombine enlarges it
+    grid = None if hints is None else hint_grid(hints, L.shape[:2], hw)   # the hints, on the model's grid
+    ab, _ = predict_ab(predict, L, hw, hints=grid)              # at the model's size; recombine enlarges it
     return (recombine(L, ab, strength) * 255 + 0.5).astype(np.uint8)
 
 # %% ../nbs/50_colorize.ipynb #ba8244d9
@@ -262,16 +266,18 @@ def colorize_files(paths:list, # image files, and folders of images
                    overwrite:bool=False, # replace files in `dst` with an output's name (never an input); see `output_path`
                    max_pixels:int=MAX_PHOTO_PIXELS, # skip photos with more pixels, unread
                    temperature:float|None=None, # an ab-bins model's temperature (None: the model's own); refused for other models
+                   hints:list|None=None, # a hint-taking model's hints for every photo, in its pixels (`colorize`); one outside a photo skips it
                   ) -> ColorizeReport:
     "Colorize every input into `dst`, one output per input named after it; a photo that fails is skipped with its reason."
     start = time.perf_counter()
     files, others = check_colorize_args(paths, dst, strength, max_pixels, temperature)
     hw, predict = model_input_size(model, size), as_predictor(model, temperature)
+    if hints is not None and not takes_hints(model): raise ValueError(NO_HINTS)
     dst = Path(dst)
     dst.mkdir(parents=True, exist_ok=True)
     report = ColorizeReport(out=dst, ignored=[str(p) for p in others])
     for src, out in tqdm(plan_outputs(files, dst, overwrite).items(), desc='colorizing', unit='image', disable=not progress):
-        try: write_image(out, colorize(src, predict, strength, hw, max_pixels), overwrite=overwrite)
+        try: write_image(out, colorize(src, predict, strength, hw, max_pixels, hints=hints), overwrite=overwrite)
         except (ValueError, OSError, MemoryError, cv2.error) as e: report.skipped[str(src)] = _reason(e, src)
         else: report.written[str(src)] = out
     report.seconds = time.perf_counter() - start

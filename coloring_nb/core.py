@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT_LOST_ERRNOS', 'TMP_PREFIX', 'IMAGE_EXTENSIONS',
            'PUBLIC_QUERY_KEYS', 'REDACTED', 'MIN_TEMPERATURE', 'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS',
-           'LEGACY', 'in_colab', 'keras_backend', 'gpu_available', 'drive_root', 'project_home', 'runs_dir',
-           'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space', 'is_mount_lost', 'open_exclusive',
-           'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url', 'native_stderr',
-           'check_temperature', 'Config', 'seed_everything']
+           'LEGACY', 'in_colab', 'keras_config_dir', 'keras_backend', 'choose_backend', 'gpu_available', 'drive_root',
+           'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space',
+           'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url',
+           'native_stderr', 'check_temperature', 'Config', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
-import contextlib, dataclasses, difflib, errno, hashlib, json, math, os, random, re, shutil, sys, threading
+import contextlib, dataclasses, difflib, errno, hashlib, importlib.util, json, math, os, random, re, shutil, sys, threading
 from dataclasses import dataclass, fields
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -28,9 +28,46 @@ def in_colab(modules:dict|None=None, # the loaded modules (default: this process
     return 'google.colab' in modules or 'COLAB_RELEASE_TAG' in environ
 
 # %% ../nbs/00_core.ipynb #4c22f1ef
-def keras_backend() -> str:
-    "The Keras backend that `import keras` will use (`KERAS_BACKEND`, default tensorflow)."
-    return os.environ.get('KERAS_BACKEND', 'tensorflow')
+def keras_config_dir(environ:dict|None=None, # the environment (default: this process's `os.environ`)
+                    ) -> Path:
+    "The folder whose `keras.json` Keras reads: `KERAS_HOME`, else `~/.keras` (`/tmp/.keras` where the home folder is read-only)."
+    environ = os.environ if environ is None else environ
+    if 'KERAS_HOME' in environ: return Path(environ['KERAS_HOME'])
+    home = Path(os.path.expanduser('~'))
+    return (home if os.access(home, os.W_OK) else Path('/tmp'))/'.keras'
+
+# %% ../nbs/00_core.ipynb #3c75c317
+def keras_backend(environ:dict|None=None, # the environment (default: this process's `os.environ`)
+                 ) -> str:
+    "The Keras backend in use, or the one `import keras` will use: `KERAS_BACKEND`, else the loaded Keras', else `keras.json`'s, else tensorflow."
+    environ = os.environ if environ is None else environ
+    if environ.get('KERAS_BACKEND'): return environ['KERAS_BACKEND']
+    loaded = getattr(getattr(sys.modules.get('keras'), 'backend', None), 'backend', None)
+    if environ is os.environ and loaded is not None: return loaded()
+    try: return json.loads((keras_config_dir(environ)/'keras.json').read_text()).get('backend') or 'tensorflow'
+    except (OSError, ValueError, AttributeError): return 'tensorflow'
+
+# %% ../nbs/00_core.ipynb #3c67f47a
+def _importable(name:str) -> bool:
+    try: return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError): return False
+
+# %% ../nbs/00_core.ipynb #c4a1e7d2
+def choose_backend(environ:dict|None=None, # the environment to read and set (default: this process's `os.environ`)
+                   installed=_importable, # whether a package (by name) is installed
+                   say=lambda line: print(line, file=sys.stderr), # where the one line goes
+                  ) -> str|None:
+    "Before Keras is imported: where TensorFlow is missing and no other backend was chosen, choose JAX (`KERAS_BACKEND=jax`) and say so; returns the backend Keras will use, None (and one line on what to install) if there is none."
+    environ = os.environ if environ is None else environ
+    backend = keras_backend(environ)
+    chosen = environ.get('KERAS_BACKEND') or backend != 'tensorflow' or (environ is os.environ and 'keras' in sys.modules)
+    if chosen or installed('tensorflow'): return backend
+    if installed('jax'):
+        environ['KERAS_BACKEND'] = 'jax'
+        say("coloring_nb: TensorFlow is not installed, so Keras will use JAX (KERAS_BACKEND=jax; set it to choose another backend)")
+        return 'jax'
+    say("coloring_nb: Keras has no backend here: pip install tensorflow (or jax, then set KERAS_BACKEND=jax)")
+    return None
 
 # %% ../nbs/00_core.ipynb #e6b9729a
 def gpu_available() -> bool:
@@ -241,7 +278,7 @@ MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
-LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0}   # fields added later: what a config saved without them meant
+LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0, 'hints': False}   # fields added later: what a config saved without them meant
 
 # %% ../nbs/00_core.ipynb #6f98f4d9
 @dataclass
@@ -252,6 +289,7 @@ class Config:
     batch_size: int = 32          # images per training step
     model: str = 'colorizer'      # one of MODELS
     classifier: bool = True       # with the class head (needs labelled data) or without
+    hints: bool = False           # the colorizer also takes a user's hints (ab at a few points), trained on hints simulated from the truth
     widths: tuple = (32, 64, 128, 256)  # encoder widths, one per level; the decoder mirrors them
     global_dim: int = 512         # size of the global vector at the bottleneck
     branch_dim: int = 256         # width of the layer that feeds the classifier and converter
@@ -314,6 +352,7 @@ def validate(self):
     if self.colorfulness_weight and self.ab_loss == 'bins': bad('colorfulness_weight', "is for a regression ab_loss ('mse', 'huber', 'l1'); the bins are vivid by themselves: set it to 0")
     if not 1 <= self.chroma_boost <= 2: bad('chroma_boost', 'must be from 1 (the true colours) to 2')
     if not 0 <= self.adversarial_epochs <= self.epochs: bad('adversarial_epochs', f'must be from 0 (no adversarial phase) to epochs ({self.epochs})')
+    if self.hints and (self.model != 'colorizer' or self.adversarial_epochs): bad('hints', "only model='colorizer' takes hints, without an adversarial phase (adversarial_epochs=0) for now")
     if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
     if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
     if self.temperature < MIN_TEMPERATURE: bad('temperature', f'must be at least {MIN_TEMPERATURE}: lower decodes the likeliest colour already, and far lower overflows float32')

@@ -137,6 +137,13 @@ def backbone_input(L, # lightness in [0, 1], (batch, H, W, 1)
     if backbone == 'efficientnetb0': return layers.Rescaling(255.0, name='backbone_preprocess')(rgb)
     raise ValueError(f"backbone_input: backbone={backbone!r} must be 'resnet50' or 'efficientnetb0'")
 
+# %% ../nbs/23_model.ipynb #b7e1c2a9
+def _hint_inputs(L, size:int) -> tuple:
+    "With hints: the inputs by name, and what the encoder sees: L, the hints' ab and their mask concatenated (Zhang et al. 2017)."
+    hint_ab = keras.Input((size, size, 2), name='hint_ab')
+    hint_mask = keras.Input((size, size, 1), name='hint_mask')
+    return {'L': L, 'hint_ab': hint_ab, 'hint_mask': hint_mask}, layers.Concatenate(name='L_hints')([L, hint_ab, hint_mask])
+
 # %% ../nbs/23_model.ipynb #8c65bf21
 FUSIONS = ('broadcast', 'seed')
 
@@ -207,12 +214,12 @@ def _decoder(x, skips, converter, widths, kernels, fusion, grid):
     return x
 
 # %% ../nbs/23_model.ipynb #86a10250
-def _bins_model(L, outputs:dict, x, bins:ABBins, temperature:float) -> keras.Model:
+def _bins_model(inputs, outputs:dict, x, bins:ABBins, temperature:float) -> keras.Model:
     "The colorizer with bin logits at ¼ of the side (from the decoder's ½), 'ab' their annealed mean upsampled; it keeps `bins` as `.ab_bins` for its loss."
     x = conv_bn(x, 2 * x.shape[-1], 3, name='bins', strides=2)
     outputs['ab_logits'] = logits = layers.Conv2D(bins.n_bins, 1, dtype='float32', name='ab_logits')(x)
     outputs['ab'] = layers.UpSampling2D(LOGIT_STRIDE, interpolation='bilinear', dtype='float32', name='ab')(AnnealedMean(bins.centres, temperature, name='ab_decode')(logits))
-    (model := keras.Model(L, outputs, name='colorizer')).ab_bins = bins   # not saved: for `compile_model`
+    (model := keras.Model(inputs, outputs, name='colorizer')).ab_bins = bins   # not saved: for `compile_model`
     return model
 
 # %% ../nbs/23_model.ipynb #40cd1b94
@@ -230,20 +237,22 @@ def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
               head_dim:int=16, # channels of the full-resolution head
               bins:ABBins|None=None, # the ab bins: predict a distribution over them ('ab_logits') instead of regressing ab
               temperature:float=DEFAULT_TEMPERATURE, # with bins: the annealed mean's temperature that gives 'ab'
+              hints:bool=False, # also take a user's hints: inputs 'hint_ab' (0 where there is none) and 'hint_mask' (1 where there is one)
              ) -> keras.Model:
     "The improved colorizer: BN, Inception blocks, skip connections, a global vector fused into every decoder level."
     widths, kernels = tuple(widths), tuple(kernels)
     _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, weights, fusion, bins)
     L = keras.Input((size, size, 1), name='L')
-    x, skips = _encoder(L, widths, kernels)
+    inputs, seen = _hint_inputs(L, size) if hints else (L, L)
+    x, skips = _encoder(seen, widths, kernels)
     outputs, converter = _heads(L, x, size, n_classes, global_dim, branch_dim, dropout, backbone, weights, freeze_backbone)
     x = _decoder(x, skips, converter, widths, kernels, fusion, grid=size // 2 ** len(widths))
-    if bins is not None: return _bins_model(L, outputs, x, bins, temperature)
+    if bins is not None: return _bins_model(inputs, outputs, x, bins, temperature)
     # head: back to full resolution, refined together with L, so colour edges follow the lightness edges
     x = layers.UpSampling2D(2, interpolation='bilinear', name='head_up')(x)
     x = conv_bn(layers.Concatenate(name='head_L')([x, L]), head_dim, 3, name='head')
     outputs['ab'] = layers.Conv2D(2, 3, padding='same', activation='tanh', dtype='float32', name='ab')(x)
-    return keras.Model(L, outputs, name='colorizer')
+    return keras.Model(inputs, outputs, name='colorizer')
 
 # %% ../nbs/23_model.ipynb #f403b0fa
 def stage1_vgg(size:int=224, # image side, a multiple of 32
@@ -316,7 +325,7 @@ def build_model(config:Config, # the run's configuration
                          "or set classifier=False")
     if c.model == 'colorizer':
         return colorizer(c.size, n_classes if c.classifier else None, c.widths, c.global_dim, c.branch_dim, c.dropout,
-                         c.backbone, weights=None if c.backbone == 'encoder' else weights, bins=bins, temperature=c.temperature)
+                         c.backbone, weights=None if c.backbone == 'encoder' else weights, bins=bins, temperature=c.temperature, hints=c.hints)
     if c.model == 'seed': return seed_colorizer(n_classes, c.size, weights)
     if c.model == 'stage1': return stage1_vgg(c.size, weights)
     if c.model == 'stage2': return stage2_autoencoder(c.size, n_classes)

@@ -26,7 +26,7 @@ class Weights:
 
 # %% ../nbs/51_pretrained.ipynb #acec3041
 PRETRAINED = {w.name: w for w in [
-    Weights('butterflies', 'butterflies.keras', '6f5578f27fe1a0bab90423e0b03c56eaaf7b79d7732a566c3b1ef6c062442bb1', 8689668,
+    Weights('butterflies', 'butterflies.keras', 'adb721eb59cac97ab75cc713dca5e64f9967a1d0eac6dcb578dc7483c9c62989', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
 ]}
 

@@ -19,6 +19,7 @@ from .data import Batches
 from .bins import BinLoss
 from .vivid import regression_loss, boost_chroma
 from .devices import whole_batch, unit_weights
+from .hints import takes_hints, hint_inputs, simulate_hints, hint_rng, VALID_HINTS
 from .checkpoint import CheckpointStore, CheckpointError, model_state, variable_paths, rng_state
 from fastcore.basics import patch_to
 
@@ -75,12 +76,14 @@ def batch_logs(model:keras.Model, # a compiled model
                L, ab, labels, # one batch: L, ab and class labels (ignored without a classifier)
                train:bool=False, # a training step (the weights change) or an evaluation
                chroma_boost:float=1.0, # the targets' chroma × this (`boost_chroma`; `Config.chroma_boost` in training)
+               hints:tuple|None=None, # for a hint-taking model: (hint_ab, hint_mask) (`hints.simulate_hints`); default none
               ) -> dict:
     "One batch's own losses and metrics (`step_logs` names), not a running mean over earlier batches."
     model.reset_metrics()
     run = model.train_on_batch if train else model.test_on_batch
+    x = hint_inputs(L, *(hints or ())) if takes_hints(model) else L
     with whole_batch(len(L)):     # on several devices, a batch that does not split over them runs whole on each
-        logs = run(L, targets(boost_chroma(ab, chroma_boost), labels, model.output), sample_weight=unit_weights(model.output, len(L)), return_dict=True)
+        logs = run(x, targets(boost_chroma(ab, chroma_boost), labels, model.output), sample_weight=unit_weights(model.output, len(L)), return_dict=True)
     return step_logs(logs, model.output)
 
 # %% ../nbs/33_run.ipynb #d0fc8eaa
@@ -233,11 +236,13 @@ def run_state(model:keras.Model, # the compiled model being trained
 # %% ../nbs/33_run.ipynb #7394c286
 def evaluate_batches(model:keras.Model, # a compiled model
                      batches:Batches, # e.g. the valid split, not shuffled, not augmented
+                     hint_seed:int=0, # a hint-taking model is given hints simulated from the truth, the same at every epoch
                     ) -> dict:
     "The model's losses and metrics over all of `batches` (`step_logs` names), each batch weighted by its size."
     sums, n = {}, 0
-    for L, ab, labels in batches.epoch(0):
-        logs = batch_logs(model, L, ab, labels)
+    for step, (L, ab, labels) in enumerate(batches.epoch(0)):
+        hints = simulate_hints(ab, hint_rng(hint_seed, VALID_HINTS, step)) if takes_hints(model) else None
+        logs = batch_logs(model, L, ab, labels, hints=hints)
         for k, v in logs.items(): sums[k] = sums.get(k, 0.0) + float(v) * len(L)
         n += len(L)
     return {k: v / n for k, v in sums.items()}

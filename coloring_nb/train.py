@@ -18,7 +18,8 @@ from .cache import LabCache
 from .data import Batches
 from .model import build_model
 from .bins import cache_bins
-from .devices import resolve_precision, resolve_devices, data_parallel
+from .hints import simulate_hints, hint_rng
+from .devices import resolve_precision, resolve_devices, data_parallel, use_compile_cache, COMPILE_CACHE
 from .checkpoint import CheckpointStore, Checkpoint, CheckpointError, restore_model_state, set_rng_state, pause_point
 from .lease import RunLease
 
@@ -148,7 +149,8 @@ def run_epoch(run:TrainingRun # with its model, state, callbacks and pace
     pace.start()
     for step, (L, ab, labels) in enumerate(run.train_batches.epoch(epoch, start), start=start):
         cbs.on_train_batch_begin(step)
-        this_step = (batch_logs(model, L, ab, labels, train=True, chroma_boost=config.chroma_boost) if epoch < run.phase_start else
+        hints = simulate_hints(ab, hint_rng(config.seed, epoch, step)) if config.hints else None    # the same on a resumed run
+        this_step = (batch_logs(model, L, ab, labels, train=True, chroma_boost=config.chroma_boost, hints=hints) if epoch < run.phase_start else
                      adversarial_logs(model, run.adversary, L, ab, labels, chroma_boost=config.chroma_boost))
         if not all(math.isfinite(v) for v in this_step.values()):
             raise diverged(run.store, config, f'epoch {epoch + 1}, step {step + 1} (global step {epoch * spe + step + 1})', 'the training loss')
@@ -180,7 +182,7 @@ def end_epoch(run:TrainingRun, # its state at the end of an epoch's steps
     epoch = state.epoch
     validating = time.perf_counter()
     logs = {**state.means(), 'learning_rate': _current_lr(model),
-            **{f'val_{k}': v for k, v in evaluate_batches(model, run.valid_batches).items()}}
+            **{f'val_{k}': v for k, v in evaluate_batches(model, run.valid_batches, config.seed).items()}}
     pace.validated(time.perf_counter() - validating)
     if not all(math.isfinite(v) for v in logs.values()): raise diverged(run.store, config, f'the end of epoch {epoch + 1}', 'the validation loss')
     if epoch == run.phase_start: state.best, state.wait = None, 0   # the phase is there for its colours: its epochs are compared among themselves
@@ -259,6 +261,7 @@ def train(config:Config, # the run
     run_dir = check_writable(run_folder(config, run_dir))
     with RunLease(run_dir).acquire(takeover=takeover, say=say) as lease:
         check_run_config(run_dir, config)
+        use_compile_cache(run_dir/COMPILE_CACHE)     # on JAX: a resumed run reads its compiled steps back
         store = CheckpointStore(run_dir, config.keep_checkpoints, stage_dir)
         store.clean()
         if (f := store.finished) is not None:

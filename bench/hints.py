@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Colour where the user points (issue 27): a hint-taking colorizer fine-tuned from the published automatic one, scored with 0 to 20 hints.
+
+    python bench/hints.py [--data ../shared/data/butterflies-112] [--epochs 3] [--learning-rate 3e-4] [--automatic weights/butterflies.keras]
+                          [--work DIR] [--limit N] [--counts 0,1,2,5,10,20]
+
+The model: `Config(hints=True)` with the published model's architecture (Config's defaults, with its classifier, at
+112²), its weights given by `hints.from_automatic` from the automatic model (the hint channels' kernels zero, so its
+first step colours as that model does), then fine-tuned by the package's `train` on ALL the train images, each step's
+hints simulated from the truth (`hints.simulate_hints`, Zhang et al. 2017's law), each epoch checked on a hashed 10 %
+sample of the train split (as bench/pretrained.py does); nothing is chosen on the valid split, where it is scored.
+The work folder keeps the cache and the run: the same command resumes a killed run.
+
+The scores (Zhang et al.'s protocol): on every valid image, k hints taken from the truth (k = each of --counts),
+each a 6×6 patch at a uniformly random place holding the patch's mean true ab (`simulate_hints(n_hints=k,
+sides=(6,), where='uniform')`, the generator seeded with (k, batch), so every model sees the same hints; nearly grey
+images get none), and the PSNR (RGB) and ab MSE of the colours the model then gives. The automatic model is scored
+beside it at 0 hints. Goals: at 0 hints within 0.2 dB of the automatic model; +1 dB at 1 hint; +4 dB at 10.
+Writes bench/results/hints.json.
+"""
+import json, os, sys
+from pathlib import Path
+from _common import ROOT, machine_info, parser, write_json
+
+def log(*a): print(*a, flush=True)
+
+GOALS = {0: -0.2, 1: 1.0, 10: 4.0}     # hints: PSNR above the automatic model's, dB, at least
+
+def start_from_automatic(path):
+    "A Keras callback that gives a fresh run's hint-taking model the automatic model's weights (`hints.from_automatic`) as training begins."
+    import keras
+    from coloring_nb.colorize import load_model
+    from coloring_nb.hints import from_automatic
+    class StartFrom(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None): from_automatic(load_model(path), self.model)
+    return StartFrom()
+
+def scores(model, lab, counts, batch_size=32) -> dict:
+    "k -> {'psnr', 'ab_mse'} over `lab` with k hints from the truth per image (6×6, uniform, seeded by (k, batch))."
+    import numpy as np
+    from coloring_nb.evaluate import image_metrics, iter_batches
+    from coloring_nb.hints import hint_inputs, simulate_hints, takes_hints
+    out = {}
+    for k in counts:
+        sums, n = {'psnr': 0.0, 'ab_mse': 0.0}, 0
+        for i, (L, ab, _) in enumerate(iter_batches(lab, None, batch_size)):
+            hints = simulate_hints(ab, np.random.default_rng((k, i)), n_hints=k, sides=(6,), where='uniform')
+            pred = model.predict_on_batch(hint_inputs(L, *hints) if takes_hints(model) else L)
+            metrics = image_metrics(L, ab, np.asarray(pred['ab'] if isinstance(pred, dict) else pred), full=False)
+            for key in sums: sums[key] += float(metrics[key].sum())
+            n += len(L)
+        out[k] = {key: v / n for key, v in sums.items()}
+    return out
+
+def main():
+    p = parser(__doc__, 'hints', data='butterflies-112')
+    p.add_argument('--size', type=int, default=112)
+    p.add_argument('--epochs', type=int, default=3)
+    p.add_argument('--batch-size', type=int, default=32)
+    p.add_argument('--learning-rate', type=float, default=3e-4)
+    p.add_argument('--automatic', default=str(ROOT/'weights'/'butterflies.keras'), help='the automatic model to start from and to compare with')
+    p.add_argument('--work', default=str(Path.home()/'.cache'/'coloring_nb_hints'), help='cache and run (kept: run again to resume)')
+    p.add_argument('--limit', type=int, default=0, help='rehearsal: at most this many images per split')
+    p.add_argument('--counts', default='0,1,2,5,10,20')
+    p.add_argument('--widths', default='', help="rehearsal: the colorizer's widths (default Config's, the published model's)")
+    args = p.parse_args()
+    os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
+    sys.path.insert(0, str(Path(__file__).parent))
+    from pretrained import published_index
+    from coloring_nb.core import Config
+    from coloring_nb.folders import ImageIndex, index_folder
+    from coloring_nb.cache import build_cache
+    from coloring_nb.train import train
+    from coloring_nb.colorize import load_model
+    counts = [int(c) for c in args.counts.split(',')]
+    index = index_folder(args.data)
+    if args.limit:
+        index = ImageIndex([i for s in ('train', 'valid') for i in index.split(s)[:args.limit]], index.class_names, index.root, index.source)
+    index, work = published_index(index), Path(args.work)
+    cache = build_cache(index, work/f'cache-{args.size}', args.size, progress=False)
+    extra = {'widths': tuple(int(w) for w in args.widths.split(','))} if args.widths else {}
+    config = Config(data=args.data, size=args.size, batch_size=args.batch_size, learning_rate=args.learning_rate, epochs=args.epochs,
+                    patience=args.epochs, seed=0, run_name='butterflies-hints', hints=True, **extra)
+    run = work/'run'
+    automatic = load_model(args.automatic)
+    start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(args.automatic)]
+    log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer from {args.automatic}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
+    model, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
+    valid = cache.lab('test')                          # the data set's valid split: nothing was chosen on it
+    hinted, auto = scores(model, valid, counts), scores(automatic, valid, [0])[0]
+    log(f"\n| hints | PSNR (dB) | ab MSE | PSNR − automatic's |\n| --- | --- | --- | --- |\n| automatic model, none | {auto['psnr']:.2f} | {auto['ab_mse']:.5f} | |")
+    for k, s in hinted.items(): log(f"| {k} | {s['psnr']:.2f} | {s['ab_mse']:.5f} | {s['psnr'] - auto['psnr']:+.2f} |")
+    met = {k: hinted[k]['psnr'] - auto['psnr'] >= goal for k, goal in GOALS.items() if k in hinted}
+    log('goals: ' + ', '.join(f"{k} hint{'s' if k != 1 else ''} {'≥' if GOALS[k] > 0 else 'within'} {abs(GOALS[k]):g} dB: {'met' if ok else 'NOT met'}" for k, ok in met.items()))
+    out = {'automatic': {k: round(v, 5) for k, v in auto.items()}, 'hints': {str(k): {kk: round(v, 5) for kk, v in s.items()} for k, s in hinted.items()},
+           'goals_met': {str(k): v for k, v in met.items()}, 'training': {'epochs': len(history.get('val_ab_mse', [])), 'learning_rate': args.learning_rate,
+           'val_ab_mse': [round(v, 5) for v in history.get('val_ab_mse', [])], 'from': Path(args.automatic).name, 'train_images': cache.manifest['counts']['train']},
+           'valid_images': cache.manifest['counts']['test'], 'protocol': '6x6 patches of the mean true ab, uniform places, generator seeded (k, batch)',
+           **({'limit': args.limit} if args.limit else {}), 'machine': machine_info()}
+    log(f"wrote {write_json(args.out, out)}")
+
+if __name__ == '__main__': main()
