@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['PACKAGE_ROOT', 'FOUR_CENTRES', 'package_env', 'run_python', 'environment', 'disk_full_at', 'file_size_limit', 'Hung',
            'hang_guard', 'serving', 'serve_folder', 'hostile_server', 'colab_stand_in', 'gradient_photos', 'colourful',
-           'jpeg_bytes', 'png_claiming', 'tiny_bins_model', 'one_colour_model', 'snapshot']
+           'jpeg_bytes', 'png_claiming', 'tiny_bins_model', 'one_colour_model', 'hint_echo_model', 'snapshot']
 
 # %% ../nbs/01_testing.ipynb #393d3a11
 import contextlib, functools, os, resource, signal, subprocess, sys, threading, types
@@ -242,6 +242,17 @@ def one_colour_model(size:int=32, # the side of the input L
     out = keras.layers.Conv2D(2, 1, activation='tanh', kernel_initializer='zeros', name='ab',
                               bias_initializer=keras.initializers.Constant(list(ab)))(L)
     return keras.Model(L, {'ab': out})
+
+# %% ../nbs/01_testing.ipynb #51a27b6d
+def hint_echo_model(size:int=32, # the side of its inputs
+                   ):
+    "A Keras model with the hint inputs that paints exactly its hints: ab = 'hint_ab' where 'hint_mask' is 1, grey elsewhere (L is read, times 0)."
+    import keras
+    from keras import layers
+    L, hint_ab, hint_mask = (keras.Input((size, size, c), name=n) for n, c in (('L', 1), ('hint_ab', 2), ('hint_mask', 1)))
+    painted = layers.Multiply()([hint_ab, layers.Concatenate()([hint_mask, hint_mask])])
+    unread = layers.Rescaling(0.0)(layers.Concatenate()([L, L]))     # Keras 3.13 refuses an input not connected to the outputs
+    return keras.Model({'L': L, 'hint_ab': hint_ab, 'hint_mask': hint_mask}, {'ab': layers.Add(name='ab')([painted, unread])})
 
 # %% ../nbs/01_testing.ipynb #784319bc
 def snapshot(folder:str|Path # the folder to record
