@@ -108,7 +108,7 @@ def results_table() -> str:
     if (p := _load('pipeline')):
         row('preparing 224² JPEGs for training, img/s per core', f"{p['cache_build_img_s_per_core']:.0f} (Lab cache, built once; "
             f"{p['speedup_per_core']}× the seed's way)", f"{p['seed_way_img_s_per_core']:.0f} (PIL + skimage, every epoch)", p, 'pipeline')
-        row(f"training batches from the cache at 224², img/s", f"{p['batches_img_s']:,.0f}", '', p, 'pipeline')
+        row(f"training batches from the cache at 224², img/s", f"{p['batches_img_s']:,.0f}" + (f"; with each step's simulated hints: {h:,.0f}" if (h := p.get('batches_with_hints_img_s')) else ''), '', p, 'pipeline')
     if (c := _load('checkpoint_overhead')):
         row(f"checkpoint cost at one per {c['checkpoint_every']} steps", f"{100 * c['overhead_fraction']:.2f} % of training time",
             'weights only; lost with the Colab session', c, 'checkpoint_overhead')

@@ -90,6 +90,9 @@ def main(argv=None):
             batches = Batches(cache, 'train', a.batch_size, seed=0, augment=True, threads=threads)
             n = batches.steps_per_epoch * a.batch_size
             batch_rates[threads] = max(rates(lambda: [None for _ in batches.epoch(e)], n)[0] for e in range(3))
+        from coloring_nb.hints import hint_rng, simulate_hints   # each step's simulated hints, drawn as `train` draws them (issue 27)
+        batches = Batches(cache, 'train', a.batch_size, seed=0, augment=True, threads=2)
+        hints_rate = max(rates(lambda: [simulate_hints(ab, hint_rng(0, e, s)) for s, (L, ab, _) in enumerate(batches.epoch(e))], n)[0] for e in range(3))
         import tensorflow as tf
         batches = Batches(cache, 'train', a.batch_size, seed=0, augment=True, threads=2)
         tf_rate = max(rates(lambda: [None for _ in batches.tf_dataset(e)], n)[0] for e in range(3))
@@ -108,7 +111,7 @@ def main(argv=None):
     figures['cache_build_scaling_2_processes'] = round(figures['cache_build_img_s_2_processes'] / figures['cache_build_img_s_1_process'], 2)
     figures.update({'batch_size': a.batch_size, 'batches_images': n_train,
                     'batches_img_s': round(batch_rates[2], 1), 'batches_img_s_1_thread': round(batch_rates[1], 1),
-                    'batches_tf_data_img_s': round(tf_rate, 1), 'cache_bytes': sum(cache.manifest['files'].values()),
+                    'batches_with_hints_img_s': round(hints_rate, 1), 'batches_tf_data_img_s': round(tf_rate, 1), 'cache_bytes': sum(cache.manifest['files'].values()),
                     'load_average_1min': round(os.getloadavg()[0], 2)})
     figures.update(machine_info())
     figures.update({'pillow': Image.__version__, 'scikit-image': skimage.__version__})
@@ -126,6 +129,7 @@ def main(argv=None):
     print(f"batches from the cache at {a.size}² (B={a.batch_size}, flip + crop; wall clock, best of 3 epochs):")
     print(f"  NumPy iterator, 2 threads:                        {figures['batches_img_s']:8.0f} img/s")
     print(f"  NumPy iterator, 1 thread:                         {figures['batches_img_s_1_thread']:8.0f} img/s")
+    print(f"  NumPy iterator, 2 threads, with simulated hints:  {figures['batches_with_hints_img_s']:8.0f} img/s (issue 27's bar: 3,000)")
     print(f"  tf.data:                                          {figures['batches_tf_data_img_s']:8.0f} img/s")
     print(f"\nwrote {write_json(a.out, figures)}")
     return figures
