@@ -26,13 +26,12 @@ def log(*a): print(*a, flush=True)
 
 GOALS = {0: -0.2, 1: 1.0, 10: 4.0}     # hints: PSNR above the automatic model's, dB, at least
 
-def start_from_automatic(path):
+def start_from_automatic(automatic):
     "A Keras callback that gives a fresh run's hint-taking model the automatic model's weights (`hints.from_automatic`) as training begins."
     import keras
-    from coloring_nb.colorize import load_model
     from coloring_nb.hints import from_automatic
     class StartFrom(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None): from_automatic(load_model(path), self.model)
+        def on_train_begin(self, logs=None): from_automatic(automatic, self.model)
     return StartFrom()
 
 def scores(model, lab, counts, batch_size=32) -> dict:
@@ -68,22 +67,19 @@ def main():
     sys.path.insert(0, str(Path(__file__).parent))
     from pretrained import published_index
     from coloring_nb.core import Config
-    from coloring_nb.folders import ImageIndex, index_folder
+    from coloring_nb.folders import index_folder
     from coloring_nb.cache import build_cache
     from coloring_nb.train import train
     from coloring_nb.colorize import load_model
     counts = [int(c) for c in args.counts.split(',')]
-    index = index_folder(args.data)
-    if args.limit:
-        index = ImageIndex([i for s in ('train', 'valid') for i in index.split(s)[:args.limit]], index.class_names, index.root, index.source)
-    index, work = published_index(index), Path(args.work)
+    index, work = published_index(index_folder(args.data), args.limit), Path(args.work)
     cache = build_cache(index, work/f'cache-{args.size}', args.size, progress=False)
     extra = {'widths': tuple(int(w) for w in args.widths.split(','))} if args.widths else {}
     config = Config(data=args.data, size=args.size, batch_size=args.batch_size, learning_rate=args.learning_rate, epochs=args.epochs,
                     patience=args.epochs, seed=0, run_name='butterflies-hints', hints=True, **extra)
     run = work/'run'
     automatic = load_model(args.automatic)
-    start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(args.automatic)]
+    start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(automatic)]
     log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer from {args.automatic}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
     model, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
     valid = cache.lab('test')                          # the data set's valid split: nothing was chosen on it

@@ -73,9 +73,10 @@ def parse_stages(stages:str, size:int, epochs:int, learning_rate:float) -> list:
     try: parts = [s.split(':') for s in stages.split(',')]; return [(int(p[0]), int(p[1]), float(p[2]) if len(p) > 2 else learning_rate) for p in parts]
     except (ValueError, IndexError): sys.exit(f"--stages {stages!r}: expected SIZE:EPOCHS[:LEARNING_RATE],... e.g. 64:5,112:1:5e-4")
 
-def published_index(index):
-    "The data set's whole train split as 'train', a hashed 10 % of it also as 'valid' (the epochs' validation), its valid split as 'test' (the figures)."
+def published_index(index, limit:int=0):
+    "The data set's whole train split as 'train', a hashed 10 % of it also as 'valid' (the epochs' validation), its valid split as 'test' (the figures); with `limit`, at most that many of each split (a rehearsal)."
     from coloring_nb.folders import ImageIndex, hash_split
+    if limit: index = ImageIndex([i for s in ('train', 'valid') for i in index.split(s)[:limit]], index.class_names, index.root, index.source)
     train = [item for item in index.items if item.split == 'train']
     sample = [item._replace(split='valid') for item in train if hash_split(os.path.relpath(item.path, index.root)) == 'valid']
     tested = [item._replace(split='test') for item in index.items if item.split == 'valid']
@@ -104,16 +105,13 @@ def main():
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     from coloring_nb.core import Config, file_digest
-    from coloring_nb.folders import ImageIndex, index_folder
+    from coloring_nb.folders import index_folder
     from coloring_nb.cache import build_cache
     from coloring_nb.train import train
     from coloring_nb.checkpoint import CheckpointStore
     from coloring_nb.colorize import load_model
     from coloring_nb.evaluate import baselines, evaluate_many, image_grid, metrics_table
-    index = index_folder(args.data)
-    if args.limit:
-        index = ImageIndex([i for s in ('train', 'valid') for i in index.split(s)[:args.limit]], index.class_names, index.root, index.source)
-    index = published_index(index)
+    index = published_index(index_folder(args.data), args.limit)
     work, weights = Path(args.work), Path(args.weights)
     stages = parse_stages(args.stages, args.size, args.epochs, args.learning_rate)
     previous, minutes, done = None, 0.0, []

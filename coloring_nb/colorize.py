@@ -8,13 +8,13 @@ __all__ = ['MAX_PHOTO_PIXELS', 'check_photo', 'read_photo', 'load_rgb', 'check_s
            'check_colorize_args', 'colorize_files', 'colorize_folder', 'load_model']
 
 # %% ../nbs/50_colorize.ipynb #ca6f047c
-import contextlib, math, os, re, secrets, stat, tempfile, time
+import contextlib, os, re, secrets, stat, tempfile, time
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 import cv2, numpy as np
 from tqdm.auto import tqdm
-from .core import IMAGE_EXTENSIONS, check_temperature, file_digest, project_home, redact_url
+from .core import IMAGE_EXTENSIONS, check_temperature, file_digest, is_number, project_home, redact_url
 from .validate import SKIP_REASONS, image_header
 from .lab import as_rgb, normalize, read_image, recombine, rgb_to_lab
 from .downloads import gdrive_download, parse_hash
@@ -69,7 +69,7 @@ def load_rgb(image, # a file path, a numpy array or a PIL image
 # %% ../nbs/50_colorize.ipynb #bb94831a
 def check_strength(strength) -> float:
     "`strength` if it is a finite number ≥ 0, else a ValueError."
-    if not (isinstance(strength, (int, float, np.number)) and not isinstance(strength, bool) and math.isfinite(strength) and strength >= 0):
+    if not (is_number(strength) and strength >= 0):
         raise ValueError(f"colour strength must be a number ≥ 0, got {strength!r}")
     return strength
 

@@ -8,7 +8,7 @@ __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT
            'LEGACY', 'in_colab', 'keras_config_dir', 'keras_backend', 'choose_backend', 'gpu_available', 'drive_root',
            'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space',
            'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url',
-           'native_stderr', 'check_temperature', 'Config', 'seed_everything']
+           'native_stderr', 'is_number', 'check_temperature', 'Config', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
 import contextlib, dataclasses, difflib, errno, hashlib, importlib.util, json, math, os, random, re, shutil, sys, threading
@@ -262,13 +262,18 @@ def native_stderr(to=None # an open file to receive what C libraries print, or N
             os.dup2(saved, 2)
             os.close(saved); os.close(target)
 
+# %% ../nbs/00_core.ipynb #59bbb167
+def is_number(value) -> bool:
+    "Whether `value` is a finite real number: an int, float or NumPy number, not a bool, NaN or infinity."
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool) and math.isfinite(value)
+
 # %% ../nbs/00_core.ipynb #b49ee3b2
 MIN_TEMPERATURE = 0.01   # lower decodes the likeliest colour already; far lower overflows float32
 
 def check_temperature(temperature # a decoding temperature: 1 the mean colour, lower more vivid
                      ) -> float:
     "`temperature` as a float if it is a finite number ≥ `MIN_TEMPERATURE`, else a ValueError that says why."
-    if not (isinstance(temperature, (int, float, np.number)) and not isinstance(temperature, bool) and math.isfinite(temperature) and temperature > 0):
+    if not (is_number(temperature) and temperature > 0):
         raise ValueError(f"temperature must be a number > 0 (1: the mean colour, towards 0: the likeliest), got {temperature!r}")
     if temperature < MIN_TEMPERATURE: raise ValueError(f"temperature {temperature!r} is too small: from {MIN_TEMPERATURE} on the colours are the likeliest ones already, and far lower they overflow float32; use {MIN_TEMPERATURE} or more")
     return float(temperature)

@@ -8,9 +8,10 @@ __all__ = ['HINT_STOP', 'PATCH_SIDES', 'MAX_HINTS', 'GREY_SPREAD', 'HINT_STREAM'
            'check_hints', 'hint_grid']
 
 # %% ../nbs/24_hints.ipynb #5552f897
-import json, math, re
+import json, re
 from pathlib import Path
 import numpy as np
+from .core import is_number
 from .lab import normalize, rgb_to_lab
 
 # %% ../nbs/24_hints.ipynb #92fdec84
@@ -111,13 +112,12 @@ def hint_ab(colour, # '#rrggbb', (r, g, b) from 0 to 255, or {'ab': (a, b)} in L
     "The ab of a hint's colour, in the network's units (ab/128), float32 (2,); a one-line ValueError for anything else."
     if isinstance(colour, dict) and set(colour) == {'ab'}:
         ab = colour['ab']
-        if (isinstance(ab, (list, tuple)) and len(ab) == 2 and all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and math.isfinite(v) and -128 <= v <= 127 for v in ab)):
-            return np.array(ab, np.float32) / 128
-    elif isinstance(colour, str) and re.fullmatch(r'#?[0-9a-fA-F]{6}', colour.strip()):
-        hexa = colour.strip().lstrip('#')
-        return normalize(rgb_to_lab(np.array([int(hexa[i:i + 2], 16) for i in (0, 2, 4)], np.uint8).reshape(1, 1, 3)))[1][0, 0]
-    elif isinstance(colour, (list, tuple)) and len(colour) == 3 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255 for v in colour):
-        return normalize(rgb_to_lab(np.array(colour, np.uint8).reshape(1, 1, 3)))[1][0, 0]
+        if isinstance(ab, (list, tuple)) and len(ab) == 2 and all(is_number(v) and -128 <= v <= 127 for v in ab): return np.array(ab, np.float32) / 128
+    rgb = colour
+    if isinstance(colour, str) and re.fullmatch(r'#?[0-9a-fA-F]{6}', colour.strip()):
+        rgb = tuple(int(colour.strip().lstrip('#')[i:i + 2], 16) for i in (0, 2, 4))
+    if isinstance(rgb, (list, tuple)) and len(rgb) == 3 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255 for v in rgb):
+        return normalize(rgb_to_lab(np.array(rgb, np.uint8).reshape(1, 1, 3)))[1][0, 0]
     raise ValueError(f"hint colour {colour!r}: expected '#rrggbb', (r, g, b) from 0 to 255, or {{'ab': (a, b)}} from -128 to 127")
 
 # %% ../nbs/24_hints.ipynb #3dbb7f4d
@@ -129,9 +129,8 @@ def as_hint(hint, # {'x', 'y', 'colour' (or 'color'), 'size' (optional)}, or (x,
     if not isinstance(hint, dict) or not {'x', 'y', 'colour'} <= set(hint):
         raise ValueError(f"hint {hint!r}: expected {{'x': X, 'y': Y, 'colour': '#rrggbb', 'size': S}} or (x, y, colour[, size])")
     x, y, size = hint['x'], hint['y'], hint.get('size')
-    number = lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool) and math.isfinite(v)
-    if not (number(x) and number(y)): raise ValueError(f"hint {hint!r}: x and y must be numbers (the photo's pixels from its left and top)")
-    if size is not None and not (number(size) and size > 0): raise ValueError(f"hint {hint!r}: size must be a number of pixels > 0")
+    if not (is_number(x) and is_number(y)): raise ValueError(f"hint {hint!r}: x and y must be numbers (the photo's pixels from its left and top)")
+    if size is not None and not (is_number(size) and size > 0): raise ValueError(f"hint {hint!r}: size must be a number of pixels > 0")
     return {'x': float(x), 'y': float(y), 'ab': hint_ab(hint['colour']), 'size': None if size is None else float(size)}
 
 # %% ../nbs/24_hints.ipynb #a7372c03
