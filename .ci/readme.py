@@ -93,6 +93,13 @@ def results_table() -> str:
         row(f"PSNR with k hints from the truth (6×6 patches), {h['valid_images']} valid images at 112²: hint model − automatic model",
             ', '.join(f"{k}: {s['psnr']:.2f} dB ({s['psnr'] - auto:+.2f})" for k, s in h['hints'].items()) + f"; automatic {auto:.2f} dB",
             '', h, 'hints')
+    if (vd := _load('video')):      # bench/video.py: a film coloured, per frame and steadied (issue 29)
+        c, s = vd['clip'], vd['steadied']
+        row(f"colouring a film: {c['seconds']:g} s {c['size'][0]}×{c['size'][1]} {c['fps']} fps clip of butterfly photos ({vd['split']} split), 2 cuts, sound; "
+            f"flicker per frame / steadied (`steady={s['steady']:g}`)",
+            f"{vd['per_frame']['flicker']:.2f} / {s['flicker']:.2f} (flicker reduction {vd['flicker_reduction']:.2f}; colourfulness {100 * vd['colourfulness_change']:+.1f} %); "
+            f"{s['fps']:.0f} frames/s end to end; cuts found at frames {', '.join(map(str, vd['cuts_found']))} (made at {', '.join(map(str, c['cuts_made']))})"
+            + (f"; peak memory colouring 1080p {vd['peak_memory_gb_1080p']:.2f} GB" if 'peak_memory_gb_1080p' in vd else ''), '', vd, 'video')
     if (w := _load('warm_start')):  # bench/warm_start.py: a resumed run's first step, with and without the run's jax-cache (issue 30)
         row(f"first training step of a resumed run on JAX (CPU, {w['size']}², batch {w['batch']}): cold / warm (the run's `jax-cache`)",
             f"{w['first_step_cold_s']:.1f} s / {w['first_step_warm_s']:.1f} s ({w['warm_over_cold']}×), without TensorFlow installed" +

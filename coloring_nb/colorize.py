@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MAX_PHOTO_PIXELS', 'check_photo', 'read_photo', 'load_rgb', 'check_strength', 'colorize', 'output_name', 'file_id',
            'free_path', 'output_path', 'plan_outputs', 'write_image', 'ColorizeReport', 'image_files', 'check_writable',
-           'check_colorize_args', 'colorize_files', 'colorize_folder', 'load_model']
+           'check_colorize_args', 'skip_reason', 'colorize_files', 'colorize_folder', 'load_model']
 
 # %% ../nbs/50_colorize.ipynb #ca6f047c
 import contextlib, os, re, secrets, stat, tempfile, time
@@ -174,17 +174,19 @@ def write_image(path:str|Path, # where to write; the format follows the suffix
 # %% ../nbs/50_colorize.ipynb #891cb5ad
 @dataclass
 class ColorizeReport:
-    "What a batch of colorizing did: input -> output written, input -> why it was skipped, files in folders ignored."
+    "What a batch of colorizing did: input -> output written (photos, and clips in `clips`), input -> why it was skipped, files in folders ignored."
     written: dict = field(default_factory=dict)
+    clips: dict = field(default_factory=dict)
     skipped: dict = field(default_factory=dict)
     ignored: list = field(default_factory=list)
     out: Path|None = None
     seconds: float = 0.0
 
     def summary(self) -> str:
-        "One line: photos coloured, into which folder, in how long; the skipped ones with their reasons."
-        n = len(self.written)
-        line = f"coloured {n} photo{'' if n == 1 else 's'} into {os.path.join(self.out or '', '')} in {self.seconds:.1f} s"
+        "One line: photos (and clips) coloured, into which folder, in how long; the skipped ones with their reasons."
+        n, clips = len(self.written), len(self.clips)
+        what = f"{n} photo{'' if n == 1 else 's'}" + (f" and {clips} clip{'' if clips == 1 else 's'}" if clips else '')
+        line = f"coloured {what} into {os.path.join(self.out or '', '')} in {self.seconds:.1f} s"
         if self.skipped:
             by_reason = {}
             for src, reason in self.skipped.items(): by_reason.setdefault(reason, []).append(src)
@@ -247,7 +249,7 @@ def check_colorize_args(inputs:list, # image files, and folders of images
     return files, others
 
 # %% ../nbs/50_colorize.ipynb #c8b0eedd
-def _reason(error:BaseException, src:Path) -> str:
+def skip_reason(error:BaseException, src:Path) -> str:
     "Why `src` was skipped, in one line without its path."
     if isinstance(error, MemoryError): return 'out of memory: colour it on a machine with more memory'
     if isinstance(error, cv2.error): text = getattr(error, 'err', '') or str(error)
@@ -278,7 +280,7 @@ def colorize_files(paths:list, # image files, and folders of images
     report = ColorizeReport(out=dst, ignored=[str(p) for p in others])
     for src, out in tqdm(plan_outputs(files, dst, overwrite).items(), desc='colorizing', unit='image', disable=not progress):
         try: write_image(out, colorize(src, predict, strength, hw, max_pixels, hints=hints), overwrite=overwrite)
-        except (ValueError, OSError, MemoryError, cv2.error) as e: report.skipped[str(src)] = _reason(e, src)
+        except (ValueError, OSError, MemoryError, cv2.error) as e: report.skipped[str(src)] = skip_reason(e, src)
         else: report.written[str(src)] = out
     report.seconds = time.perf_counter() - start
     return report

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['PACKAGE_ROOT', 'FOUR_CENTRES', 'package_env', 'run_python', 'environment', 'disk_full_at', 'file_size_limit', 'Hung',
            'hang_guard', 'serving', 'serve_folder', 'hostile_server', 'colab_stand_in', 'gradient_photos', 'colourful',
-           'jpeg_bytes', 'png_claiming', 'tiny_bins_model', 'one_colour_model', 'hint_echo_model', 'snapshot']
+           'jpeg_bytes', 'png_claiming', 'make_clip', 'tiny_bins_model', 'one_colour_model', 'hint_echo_model',
+           'snapshot']
 
 # %% ../nbs/01_testing.ipynb #393d3a11
 import contextlib, functools, os, resource, signal, subprocess, sys, threading, types
@@ -209,6 +210,35 @@ def png_claiming(width:int, # the width its header claims
     chunk = lambda kind, data: struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
     return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0)) +
             chunk(b'IDAT', zlib.compress(b'\0' * 100)) + chunk(b'IEND', b''))
+
+# %% ../nbs/01_testing.ipynb #208d19fe
+def make_clip(path:str|Path, # the MP4 to write
+              photos:tuple, # uint8 RGB photos, shown in turn (a scene cut between each two)
+              seconds:float=1.0, # how long each is shown, panned and zoomed
+              fps:int=12, # frames per second
+              size:tuple=(96, 64), # (width, height) of the frames
+              sound:bool=True, # a 440 Hz tone as the clip's sound
+             ) -> Path:
+    "A clip of `photos` in turn, each panned and zoomed for `seconds`, with a tone when `sound`, written with imageio-ffmpeg's ffmpeg."
+    import cv2, imageio_ffmpeg, numpy as np
+    w, h = size
+    writer = imageio_ffmpeg.write_frames(str(path), size, fps=fps, macro_block_size=1, ffmpeg_log_level='error',
+                                         pix_fmt_out='yuv420p' if w % 2 == h % 2 == 0 else 'yuv444p', output_params=['-f', 'mp4'])
+    writer.send(None)
+    for photo in photos:
+        for i in range(int(seconds * fps)):
+            zoom = 1 + 0.3 * i / (seconds * fps)
+            crop_w, crop_h = int(photo.shape[1] / 1.5 / zoom), int(photo.shape[0] / 1.5 / zoom)
+            x0 = i * (photo.shape[1] - crop_w) // int(seconds * fps * 2)
+            writer.send(np.ascontiguousarray(cv2.resize(photo[:crop_h, x0:x0 + crop_w], (w, h), interpolation=cv2.INTER_AREA)).reshape(-1))
+    writer.close()
+    if sound:
+        tmp = Path(path).with_suffix('.silent.mp4'); os.replace(path, tmp)
+        subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), '-v', 'error', '-i', str(tmp), '-f', 'lavfi', '-i',
+                        f'sine=frequency=440:sample_rate=8000:duration={seconds * len(photos)}', '-c:v', 'copy', '-c:a', 'aac',
+                        '-shortest', str(path)], check=True)
+        tmp.unlink()
+    return Path(path)
 
 # %% ../nbs/01_testing.ipynb #ad14c03c
 FOUR_CENTRES = ((60, 0), (0, 60), (-60, 0), (0, -60))   # a, b in Lab units: red, yellow, green, blue
