@@ -26,7 +26,7 @@ class Weights:
 
 # %% ../nbs/52_pretrained.ipynb #acec3041
 PRETRAINED = {w.name: w for w in [
-    Weights('butterflies', 'butterflies.keras', 'adb721eb59cac97ab75cc713dca5e64f9967a1d0eac6dcb578dc7483c9c62989', 8689669,
+    Weights('butterflies', 'butterflies.keras', '0413f4a3d5cbafdc3c962630c567fc5c2d35e5cde60eabcfac14214b2cf400f0', 8689668,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
 ]}
 
