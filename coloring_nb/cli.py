@@ -413,7 +413,7 @@ def colorize_main(argv:list|None=None, # command-line arguments (default: sys.ar
         files = check_colorize_args(photos, a.out, a.strength, photo_pixels, a.temperature)[0] if photos else []   # before the model loads
         if clips and (a.hint or a.hints): raise ValueError("--hint and --hints are for one photo, not for clips")
         hints = photo_hints(a, files)
-        check_writable(a.out)
+        if not photos: check_writable(a.out)                          # (check_colorize_args checked it for photos)
         with quiet_terminal(a.debug) as capture:
             import_backend(capture)
             try: model = open_model(a.model, hash=a.hash, quiet=a.quiet)   # a published name, a file or a link

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['MAX_PHOTO_PIXELS', 'check_photo', 'read_photo', 'load_rgb', 'check_strength', 'colorize', 'output_name', 'file_id',
-           'free_path', 'output_path', 'plan_outputs', 'write_image', 'ColorizeReport', 'image_files', 'check_writable',
-           'check_colorize_args', 'skip_reason', 'colorize_files', 'colorize_folder', 'load_model']
+           'free_path', 'output_path', 'plan_outputs', 'put_in_place', 'write_image', 'ColorizeReport', 'image_files',
+           'check_writable', 'check_colorize_args', 'skip_reason', 'colorize_files', 'colorize_folder', 'load_model']
 
 # %% ../nbs/50_colorize.ipynb #ca6f047c
 import contextlib, os, re, secrets, stat, tempfile, time
@@ -142,6 +142,22 @@ def plan_outputs(files:list, # the input files
         taken.add(out.name.casefold())
     return plan
 
+# %% ../nbs/50_colorize.ipynb #5b1e0c7a
+def put_in_place(tmp:str|Path, # a finished temporary file beside `path`
+                 path:str|Path, # its final name
+                 overwrite:bool=True, # replace a file at `path`; False: FileExistsError instead
+                ) -> Path:
+    "Give the finished file `tmp` its final name `path` in one step (a rename, or a hard link that fails rather than replace a file)."
+    exists = FileExistsError(f"{path}: a file of this name already exists; not replaced")
+    if overwrite: os.replace(tmp, path)
+    else:
+        try: os.link(tmp, path)                   # fails rather than replace a file
+        except FileExistsError: raise exists from None
+        except OSError:                           # a file system without hard links
+            if os.path.lexists(path): raise exists from None
+            os.replace(tmp, path)
+    return Path(path)
+
 # %% ../nbs/50_colorize.ipynb #8e98211a
 def write_image(path:str|Path, # where to write; the format follows the suffix
                 rgb:np.ndarray, # uint8 RGB (H, W, 3)
@@ -155,18 +171,11 @@ def write_image(path:str|Path, # where to write; the format follows the suffix
               [cv2.IMWRITE_WEBP_QUALITY, quality] if suffix == '.webp' else [])
     ok, data = cv2.imencode(path.suffix, np.ascontiguousarray(rgb[..., ::-1]), params)
     if not ok: raise ValueError(f"{path}: OpenCV could not encode the image as {path.suffix}")
-    exists = FileExistsError(f"{path}: a file of this name already exists; not replaced")
     tmp = path.with_name(f'.{path.name}.{secrets.token_hex(4)}.part')
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)    # a new file, never one of the user's
     try:
         with os.fdopen(fd, 'wb') as f: f.write(data.tobytes())
-        if overwrite: os.replace(tmp, path)
-        else:
-            try: os.link(tmp, path)                   # fails rather than replace a file
-            except FileExistsError: raise exists from None
-            except OSError:                           # a file system without hard links
-                if os.path.lexists(path): raise exists from None
-                os.replace(tmp, path)
+        put_in_place(tmp, path, overwrite)
     finally:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
     return path

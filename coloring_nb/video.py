@@ -14,7 +14,7 @@ import cv2, numpy as np
 from tqdm.auto import tqdm
 from .lab import normalize, recombine, rgb_to_lab
 from .predict import as_predictor, model_input_size
-from .colorize import ColorizeReport, skip_reason, check_strength, check_writable, free_path
+from .colorize import ColorizeReport, skip_reason, check_strength, check_writable, free_path, put_in_place
 
 # %% ../nbs/51_video.ipynb #3169f901
 def video_container(path:str|Path, # a file
@@ -165,8 +165,9 @@ def write_clip(out:str|Path, # the MP4 to write
                fps:float, # frames per second
                sound_from:str|Path|None=None, # a clip whose audio streams the output gets (None: silent)
                quality:float=8, # imageio-ffmpeg's quality, 0–10 (8: H.264 at CRF 10)
+               overwrite:bool=False, # replace a file at `out`; False: FileExistsError instead
               ) -> Path:
-    "Encode `frames` into `out` with the sound of `sound_from`, through temporary files: `out` appears whole or not at all."
+    "Encode `frames` into `out` with the sound of `sound_from`, through temporary files: `out` appears whole or not at all, and replaces nothing unless `overwrite`."
     import imageio_ffmpeg
     out = Path(out)
     tmp = [out.with_name(f'.{out.name}.{secrets.token_hex(4)}.{part}.part') for part in ('frames', 'sound')]
@@ -179,7 +180,7 @@ def write_clip(out:str|Path, # the MP4 to write
             for frame in frames: writer.send(np.ascontiguousarray(frame).reshape(-1))   # flat: a pipe's partial writes count bytes
         finally: writer.close()
         if sound_from is not None: _mux_sound(tmp[0], Path(sound_from), tmp[1])
-        os.replace(tmp[1] if sound_from is not None else tmp[0], out)
+        put_in_place(tmp[1] if sound_from is not None else tmp[0], out, overwrite)
     finally:
         for t in tmp:
             with contextlib.suppress(FileNotFoundError): t.unlink()
@@ -197,8 +198,9 @@ def colorize_video(path:str|Path, # a clip: MP4, MOV, MKV/WebM, AVI, ... (anythi
                    progress:bool=True, # a progress bar (frames per second, time left)
                    batch:int=8, # frames per call of the model
                   ) -> Path:
-    "Colour the clip `path` with `model` into an MP4 with its sound, frame rate and size; returns the file written."
+    "Colour the clip `path` with `model` into an MP4 with its sound, frame rate and size; returns the file written (never replacing one)."
     path, out = Path(path), Path(out)
+    if out.suffix.lower() == '.mp4' and os.path.lexists(out): raise FileExistsError(f"{out}: a file of this name already exists; not replaced")
     info = check_video(path, max_seconds, max_pixels)
     model_input_size(model, render_size)                           # a model of unknown size is refused before any work
     if out.suffix.lower() != '.mp4':
