@@ -6,6 +6,11 @@ page's file input, waits for the colorized picture, presses Download, saves a sc
 page itself that the colorized <img> is shown at the photo's size and is not grey. If the widget does not
 render, no file input appears and the test fails.
 
+Then the hints (issue 27): a second widget, with the published hint model (`butterflies-hints`, shipped in the
+package), gets the same photo; the test clicks its colorized picture (ipyevents carries the click to the kernel),
+types a blue far from the model's colour there into the hint's colour picker, and checks on the page that the
+CIEDE2000 between that spot and the picked colour is at least halved.
+
     python .ci/browser_test.py --jupyter-python REPLICA_PYTHON --out DIR
 """
 import argparse, base64, io, json, os, secrets, shutil, socket, subprocess, sys, tempfile, time
@@ -14,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from selenium import webdriver
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
@@ -26,7 +32,9 @@ NOTEBOOK_CELLS = [
     "                         bias_initializer=keras.initializers.Constant([0.3, -0.2]))(L)\n"
     "widget = ColorizeWidget(keras.Model(L, {'ab': ab}), out_dir='out')\n"
     "widget",
+    "hinted = ColorizeWidget('butterflies-hints', out_dir='out-hints')\nhinted",
 ]
+PICKED = (0x22, 0x66, 0xff)   # the hint's colour: a blue, far from the browns the butterfly model gives a cat
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -71,6 +79,44 @@ def console(driver) -> list:
 def panel_img(driver, caption):
     "The <img> under a panel caption ('grey (the input)', 'colorized')."
     return driver.find_element(By.XPATH, f"(//b[text()='{caption}']/ancestor::div[contains(@class, 'widget-vbox')][1])//img")
+
+def spot_lab(png: bytes, x: int, y: int, r: int = 2):
+    "The mean CIE Lab of the (2r+1)² pixels of a picture around its pixel (x, y)."
+    from skimage.color import rgb2lab
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert('RGB'))[y - r:y + r + 1, x - r:x + r + 1]
+    return rgb2lab(rgb).reshape(-1, 3).mean(0)
+
+def changed(driver, find, old: bytes):
+    "The bytes of the picture `find(driver)` shows once they differ from `old`; None before."
+    try: new = img_bytes(driver, find(driver))
+    except Exception as e: LAST_ERROR['shown_size'] = f'{type(e).__name__}: {e}'; return None
+    return new if new != old else None
+
+def hint_test(driver, photo, redrawn, out):
+    "The hint widget: the photo uploaded, a click on its colorized picture, a colour typed into the picker; the spot must move toward it."
+    from skimage.color import deltaE_ciede2000, rgb2lab
+    driver.execute_script("document.getElementById('picked').removeAttribute('id')")   # the first widget's file input
+    redrawn.until(lambda d: d.find_elements(By.CSS_SELECTOR, '.output_area .widget-upload')[1].click() or True)
+    driver.find_element(By.ID, 'picked').send_keys(str(photo))
+    picture = lambda d: d.find_elements(By.XPATH, "(//b[text()='colorized']/ancestor::div[contains(@class, 'widget-vbox')][1])//img")[1]
+    redrawn.until(lambda d: shown_size(d, picture(d)) == (300, 451))
+    before = img_bytes(driver, picture(driver))
+    img = picture(driver)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", img)
+    dx, dy = 30, 20                                      # CSS pixels from the picture's centre
+    x, y = round((img.size['width'] / 2 + dx) * 451 / img.size['width']), round((img.size['height'] / 2 + dy) * 300 / img.size['height'])
+    ActionChains(driver).move_to_element_with_offset(img, dx, dy).click().perform()
+    print(f'browser test: clicked the hint widget\'s colorized picture at its pixel ({x}, {y}); waiting for the hint\'s ring')
+    marked = redrawn.until(lambda d: changed(d, picture, before))
+    text_box = driver.find_elements(By.CSS_SELECTOR, '.widget-colorpicker input[type=text]')[0]
+    driver.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change', {bubbles: true}))",
+                          text_box, '#{:02x}{:02x}{:02x}'.format(*PICKED))
+    after = redrawn.until(lambda d: changed(d, picture, marked))
+    target = rgb2lab(np.array([[PICKED]], np.uint8))[0, 0]
+    far, near = (float(deltaE_ciede2000(spot_lab(png, x, y), target)) for png in (before, after))
+    driver.save_screenshot(str(out/'hints.png'))
+    print(f'browser test: CIEDE2000 from the picked colour at the clicked spot: {far:.1f} before the hint, {near:.1f} after; screenshot {out/"hints.png"}')
+    assert near <= far / 2, (far, near)
 
 def main():
     parser = argparse.ArgumentParser()
@@ -146,6 +192,7 @@ def main():
         assert named, "the info line does not name the photo"
         saved = work/'out'/'chelsea_colorized.png'
         assert saved.is_file() and chroma(saved.read_bytes())[0] == (300, 451), saved
+        hint_test(driver, photo, redrawn, out)
         print('browser test: passed')
         return 0
     except Exception as e:

@@ -18,7 +18,7 @@ def settings() -> dict:
 
 def fill(text: str, s: dict) -> str:
     "Replace {{user}}, {{repo}}, {{branch}}, {{git_url}}, {{lib_name}} and {{colab_url}} with their values."
-    s = {**s, 'results': results_table(), 'model_card': model_card(), 'colab_url': f"https://colab.research.google.com/github/{s['user']}/{s['repo']}/blob/{s['branch']}/nbs/colab.ipynb"}
+    s = {**s, 'results': results_table(), 'model_card': model_card(), 'hint_card': hint_card(), 'colab_url': f"https://colab.research.google.com/github/{s['user']}/{s['repo']}/blob/{s['branch']}/nbs/colab.ipynb"}
     def sub(m):
         if m.group(1) not in s: raise KeyError(f"index.ipynb uses {{{{{m.group(1)}}}}}, which settings.ini lacks")
         return s[m.group(1)]
@@ -90,9 +90,13 @@ def results_table() -> str:
         row(f"training at {sc['size']}², global batch {sc['batch']}, data-parallel ({sc['what']})", rates, '', sc, 'scale')
     if (h := _load('hints')):      # bench/hints.py: the hint-taking colorizer with 0-20 hints from the truth (issue 27)
         auto = h['automatic']['psnr']
-        row(f"PSNR with k hints from the truth (6×6 patches), {h['valid_images']} valid images at 112²: hint model − automatic model",
+        name = f"the published hint model `butterflies-hints` ({h['training']['epochs']} epochs from `butterflies`)" if 'file' in h else 'the hint model'
+        row(f"PSNR with k hints from the truth (6×6 patches), {h['valid_images']} valid images at 112²: {name} − the automatic model",
             ', '.join(f"{k}: {s['psnr']:.2f} dB ({s['psnr'] - auto:+.2f})" for k, s in h['hints'].items()) + f"; automatic {auto:.2f} dB",
             '', h, 'hints')
+        if (wd := h.get('widget')):
+            row(f"the widget with the hint model, a {wd['photo'].replace('x', '×')} photo: from a click to the picture with that hint, and from a colour picked",
+                f"{wd['click_s']:.2f} s, {wd['pick_s']:.2f} s", '', h, 'hints')
     if (vd := _load('video')):      # bench/video.py: a film coloured, per frame and steadied (issue 29)
         c, s = vd['clip'], vd['steadied']
         row(f"colouring a film: {c['seconds']:g} s {c['size'][0]}×{c['size'][1]} {c['fps']} fps clip of butterfly photos ({vd['split']} split), 2 cuts, sound; "
@@ -125,6 +129,14 @@ def results_table() -> str:
     table = '\n'.join(rows) if len(rows) > 2 else '(no benchmark has been run yet)'
     if g is None: table += "\n\nNot measured yet: `bench/gpu.py` (training speed at 224² and quality on all 12,594 images at 112² on a GPU) has only been rehearsed on a CPU."
     return table
+
+def hint_card() -> str:
+    "The published hint model's card, made by `coloring_nb.pretrained.hint_card` from bench/results/hints.json."
+    figures = _load('hints')
+    if figures is None or 'file' not in figures: return '(bench/hints.py has not published a hint model yet)'
+    sys.path.insert(0, str(ROOT))
+    from coloring_nb.pretrained import hint_card
+    return hint_card(figures)
 
 def model_card() -> str:
     "The published model's card, made by `coloring_nb.pretrained.model_card` from bench/results/pretrained.json."

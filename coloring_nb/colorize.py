@@ -325,6 +325,6 @@ def load_model(path_or_link:str|Path, # a .keras file, a Google Drive link or fi
     else: raise FileNotFoundError(f"{redact_url(text)}: no such model file, and not a Google Drive link or file id or an http(s) URL")
     if not str(path).endswith(('.keras', '.h5', '.hdf5')):   # Keras refuses any other name, with a paragraph about TFSMLayer
         raise ValueError(f"{path}: not a .keras file (Keras 3 loads .keras files, and legacy .h5); give a saved model's file")
-    import keras, coloring_nb.bins   # bins registers the ab-bins head's layer, so that safe mode loads it
+    import keras, coloring_nb.bins, coloring_nb.model   # they register the ab-bins head's and the hints' layers, so that safe mode loads them
     try: return keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as e: raise ValueError(f"{path}: not a Keras model file that can be loaded ({type(e).__name__}: {e})") from e

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'WEIGHTS_URL_VARIABLE', 'Weights', 'weights_url', 'pretrained_file', 'pretrained', 'published_classes',
-           'open_model', 'model_card']
+           'open_model', 'model_card', 'hint_card']
 
 # %% ../nbs/52_pretrained.ipynb #dcfc3c37
 import difflib, json, os, re, tempfile
@@ -28,6 +28,8 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '0413f4a3d5cbafdc3c962630c567fc5c2d35e5cde60eabcfac14214b2cf400f0', 8689668,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
+    Weights('butterflies-hints', 'butterflies-hints.keras', 'b0f59ad4fdec7488e5926d6d5e06aa92805a864b467df43b5326f8a021de100a', 8730621,
+            "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
 # %% ../nbs/52_pretrained.ipynb #5986b31b
@@ -170,3 +172,27 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
         "- **What it is not**: a general colorizer. It has seen butterflies and moths on leaves and flowers; people, "
         "landscapes and old family photos need a model trained on photos like them, which the rest of this package "
         "does (from a folder, an archive, Kaggle or Drive)."])
+
+# %% ../nbs/52_pretrained.ipynb #3eccb7bf
+def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'no_hint', 'training', 'file', 'widget', 'machine'
+             ) -> str:
+    "The published hint model's card in Markdown: where it comes from, what hints do to its colours, how it colours without any, its speed."
+    t, f, m, w, auto = figures['training'], figures['file'], figures['machine'], figures['widget'], figures['automatic']['psnr']
+    plain, base = figures['no_hint']['hint model, no hint'], figures['no_hint']['automatic model']
+    vivid = lambda r: r['colorfulness'] / r['colorfulness_truth']
+    table = ['| hints from the truth | ' + ' | '.join(figures['hints']) + ' |', '| ---' * (len(figures['hints']) + 1) + ' |',
+             '| RGB PSNR | ' + ' | '.join(f"{s['psnr']:.2f} dB" for s in figures['hints'].values()) + ' |',
+             '| over `butterflies` | ' + ' | '.join(f"{s['psnr'] - auto:+.2f}" for s in figures['hints'].values()) + ' |']
+    return '\n'.join([
+        f"**`butterflies-hints`** ({f['file']}, {human_bytes(f['bytes'])}, sha256 `{f['sha256'][:16]}…`): `butterflies` that also takes hints, "
+        "the colour wanted at a few points (Zhang et al. 2017): click them in the widget, or `--hint` / `--hints` on the command line.",
+        f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {t['epochs']} epochs on all {t['train_images']:,} train images at 112², "
+        f"each step's hints simulated from the true colours, which are its targets (learning rate {t['learning_rate']:g}); {t['minutes']:.0f} min on "
+        f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}); rebuilt by `{t['command']}`.",
+        f"- **With hints**, on the {figures['valid_images']} valid images, k hints each (6×6 patches of the true colour at random places, "
+        "Zhang et al.'s protocol), beside `butterflies` without any:", '', *table, '',
+        f"- **Without a hint**: ab MSE {plain['ab_mse']:.4f} (`butterflies`: {base['ab_mse']:.4f}), CIEDE2000 {plain['delta_e2000']:.2f} "
+        f"({base['delta_e2000']:.2f}), colourfulness {vivid(plain):.2f}× the truth's ({vivid(base):.2f}×): it carries no colour gain, so that a hint "
+        "gives the colour asked for.",
+        f"- **In the widget**: {w['click_s']:.2f} s from a click on a {w['photo'].replace('x', '×')} photo to its picture with that hint, on that CPU.",
+        "- **What it is not**: a general colorizer; like `butterflies`, it knows butterflies and moths on leaves and flowers."])
