@@ -12,6 +12,8 @@ sample of the train split (as bench/pretrained.py does); nothing is chosen on th
 Its targets are the true colours (`chroma_boost=1.0`, not the default recipe's 1.2): a hint gives a pixel's true
 colour, and a model trained on boosted targets learns to paint a hint 1.2× more vivid than asked (a first run with
 the boost saw its check loss, scored against the truth, rise from 0.0111 to 0.0118 in three epochs).
+`--then-epochs N` then trains a second run from the first one's weights (`--then-learning-rate`, seed 1): the
+colorizer built from the Config now ends in `model.HintSpread`, so the network learns what the spread leaves.
 The work folder keeps the cache and the run: the same command resumes a killed run.
 
 The scores (Zhang et al.'s protocol): on every valid image, k hints taken from the truth (k = each of --counts),
@@ -42,6 +44,13 @@ def start_from_automatic(automatic):
     from coloring_nb.hints import from_automatic
     class StartFrom(keras.callbacks.Callback):
         def on_train_begin(self, logs=None): from_automatic(automatic, self.model)
+    return StartFrom()
+
+def start_from_weights(model):
+    "A Keras callback that gives a fresh run's model `model`'s weights as training begins."
+    import keras
+    class StartFrom(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None): self.model.set_weights(model.get_weights())
     return StartFrom()
 
 def widget_seconds(model, repeats:int=5) -> dict:
@@ -83,6 +92,8 @@ def main():
     p.add_argument('--epochs', type=int, default=3)
     p.add_argument('--batch-size', type=int, default=32)
     p.add_argument('--learning-rate', type=float, default=3e-4)
+    p.add_argument('--then-epochs', type=int, default=0, help='then this many epochs more (a second run, from the first one\'s weights), with HintSpread in the graph')
+    p.add_argument('--then-learning-rate', type=float, default=2e-4)
     p.add_argument('--automatic', default=str(ROOT/'weights'/'butterflies.keras'), help='the automatic model to start from and to compare with')
     p.add_argument('--weights', default=str(ROOT/'weights'/'butterflies-hints.keras'), help='where the published file goes')
     p.add_argument('--save-with', default=sys.executable, metavar='PYTHON', help="the Python whose Keras writes the published file (Colab's: see bench/pretrained.py)")
@@ -111,7 +122,14 @@ def main():
     start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(automatic)]
     log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer from {args.automatic}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
     _, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
-    trained = load_model(run/'final.keras')              # uncompiled: the published file holds no optimizer state
+    runs, histories = [run], [history]
+    if args.then_epochs:     # a second run from the first one's weights: the network now trains through model.HintSpread
+        then = config.replace(learning_rate=args.then_learning_rate, epochs=args.then_epochs, patience=args.then_epochs, seed=1, run_name='butterflies-hints-2')
+        first = load_model(run/'final.keras')
+        runs.append(work/'run-2-spread')
+        log(f"then {args.then_epochs} epochs at learning rate {args.then_learning_rate:g}, from {run/'final.keras'}")
+        histories.append(train(then, run_dir=runs[-1], cache=cache, verbose=2, callbacks=[] if any(runs[-1].glob('ckpt-*.npz')) else [start_from_weights(first)])[1])
+    trained = load_model(runs[-1]/'final.keras')          # uncompiled: the published file holds no optimizer state
     weights.parent.mkdir(parents=True, exist_ok=True)
     saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)
     model = load_model(weights)                          # the file, as users load it: everything below is measured on it
@@ -133,10 +151,13 @@ def main():
     sha, size = file_digest(weights), weights.stat().st_size
     out = {'automatic': {k: round(v, 5) for k, v in auto.items()}, 'hints': {str(k): {kk: round(v, 5) for kk, v in s.items()} for k, s in hinted.items()},
            'goals_met': {str(k): v for k, v in met.items()}, 'no_hint': figures, 'widget': speed,
-           'training': {'epochs': len(history.get('val_ab_mse', [])), 'learning_rate': args.learning_rate, 'val_ab_mse': [round(v, 5) for v in history.get('val_ab_mse', [])],
+           'training': {'epochs': sum(len(h.get('val_ab_mse', [])) for h in histories), 'learning_rate': args.learning_rate,
+                        'val_ab_mse': [round(v, 5) for h in histories for v in h.get('val_ab_mse', [])],
+                        'stages': [{'epochs': len(h.get('val_ab_mse', [])), 'learning_rate': lr} for h, lr in zip(histories, (args.learning_rate, args.then_learning_rate))],
                         'from': Path(args.automatic).name, 'train_images': cache.manifest['counts']['train'], 'epoch_check_images': cache.manifest['counts']['valid'],
-                        'minutes': round(((run/'final.keras').stat().st_mtime - (run/'config.json').stat().st_mtime) / 60, 1), 'saved_by_keras': saved_by,
-                        'command': f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g} --save-with PYTHON_WITH_COLABS_KERAS'},
+                        'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by,
+                        'command': f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g}'
+                                   + (f' --then-epochs {args.then_epochs} --then-learning-rate {args.then_learning_rate:g}' if args.then_epochs else '') + ' --save-with PYTHON_WITH_COLABS_KERAS'},
            'file': {'file': weights.name, 'sha256': sha, 'bytes': size},
            'valid_images': cache.manifest['counts']['test'], 'protocol': '6x6 patches of the mean true ab, uniform places, generator seeded (k, batch)',
            **({'limit': args.limit} if args.limit else {}), 'machine': machine_info()}

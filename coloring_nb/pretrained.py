@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '0413f4a3d5cbafdc3c962630c567fc5c2d35e5cde60eabcfac14214b2cf400f0', 8689668,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', 'b0f59ad4fdec7488e5926d6d5e06aa92805a864b467df43b5326f8a021de100a', 8730621,
+    Weights('butterflies-hints', 'butterflies-hints.keras', 'aa3075d30650bb909be9ac98d32e109b9054ba370443745178bf8314458be859', 8730621,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
@@ -180,14 +180,15 @@ def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'n
     t, f, m, w, auto = figures['training'], figures['file'], figures['machine'], figures['widget'], figures['automatic']['psnr']
     plain, base = figures['no_hint']['hint model, no hint'], figures['no_hint']['automatic model']
     vivid = lambda r: r['colorfulness'] / r['colorfulness_truth']
+    stages = ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
     table = ['| hints from the truth | ' + ' | '.join(figures['hints']) + ' |', '| ---' * (len(figures['hints']) + 1) + ' |',
              '| RGB PSNR | ' + ' | '.join(f"{s['psnr']:.2f} dB" for s in figures['hints'].values()) + ' |',
              '| over `butterflies` | ' + ' | '.join(f"{s['psnr'] - auto:+.2f}" for s in figures['hints'].values()) + ' |']
     return '\n'.join([
         f"**`butterflies-hints`** ({f['file']}, {human_bytes(f['bytes'])}, sha256 `{f['sha256'][:16]}…`): `butterflies` that also takes hints, "
         "the colour wanted at a few points (Zhang et al. 2017): click them in the widget, or `--hint` / `--hints` on the command line.",
-        f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {t['epochs']} epochs on all {t['train_images']:,} train images at 112², "
-        f"each step's hints simulated from the true colours, which are its targets (learning rate {t['learning_rate']:g}); {t['minutes']:.0f} min on "
+        f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {t['epochs']} epochs on all {t['train_images']:,} train images at 112² "
+        f"({stages}, the last through `model.HintSpread`), each step's hints simulated from the true colours, which are its targets; {t['minutes']:.0f} min on "
         f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}); rebuilt by `{t['command']}`.",
         f"- **With hints**, on the {figures['valid_images']} valid images, k hints each (6×6 patches of the true colour at random places, "
         "Zhang et al.'s protocol), beside `butterflies` without any:", '', *table, '',
