@@ -46,13 +46,6 @@ def start_from_automatic(automatic):
         def on_train_begin(self, logs=None): from_automatic(automatic, self.model)
     return StartFrom()
 
-def start_from_weights(model):
-    "A Keras callback that gives a fresh run's model `model`'s weights as training begins."
-    import keras
-    class StartFrom(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None): self.model.set_weights(model.get_weights())
-    return StartFrom()
-
 def widget_seconds(model, repeats:int=5) -> dict:
     "Median seconds from a click on a 1 MP photo in `ColorizeWidget` to its new picture, and from a colour picked to the next."
     import time, cv2, numpy as np, skimage.data
@@ -104,7 +97,7 @@ def main():
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     sys.path.insert(0, str(Path(__file__).parent))
-    from pretrained import published_index, save_with
+    from pretrained import published_index, save_with, start_from
     from coloring_nb.core import Config, file_digest
     from coloring_nb.folders import index_folder
     from coloring_nb.cache import build_cache
@@ -125,10 +118,9 @@ def main():
     runs, histories = [run], [history]
     if args.then_epochs:     # a second run from the first one's weights: the network now trains through model.HintSpread
         then = config.replace(learning_rate=args.then_learning_rate, epochs=args.then_epochs, patience=args.then_epochs, seed=1, run_name='butterflies-hints-2')
-        first = load_model(run/'final.keras')
         runs.append(work/'run-2-spread')
         log(f"then {args.then_epochs} epochs at learning rate {args.then_learning_rate:g}, from {run/'final.keras'}")
-        histories.append(train(then, run_dir=runs[-1], cache=cache, verbose=2, callbacks=[] if any(runs[-1].glob('ckpt-*.npz')) else [start_from_weights(first)])[1])
+        histories.append(train(then, run_dir=runs[-1], cache=cache, verbose=2, callbacks=[] if any(runs[-1].glob('ckpt-*.npz')) else [start_from(run/'final.keras')])[1])
     trained = load_model(runs[-1]/'final.keras')          # uncompiled: the published file holds no optimizer state
     weights.parent.mkdir(parents=True, exist_ok=True)
     saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)
