@@ -12,8 +12,8 @@ sample of the train split (as bench/pretrained.py does); nothing is chosen on th
 Its targets are the true colours (`chroma_boost=1.0`, not the default recipe's 1.2): a hint gives a pixel's true
 colour, and a model trained on boosted targets learns to paint a hint 1.2× more vivid than asked (a first run with
 the boost saw its check loss, scored against the truth, rise from 0.0111 to 0.0118 in three epochs).
-`--then-epochs N` then trains a second run from the first one's weights (`--then-learning-rate`, seed 1): the
-colorizer built from the Config now ends in `model.HintSpread`, so the network learns what the spread leaves.
+`--then-epochs N[,N...]` then trains more runs, each from the last one's weights (`--then-learning-rate`, seeds 1, 2,
+...): the colorizer built from the Config now ends in `model.HintSpread`, so the network learns what the spread leaves.
 The work folder keeps the cache and the run: the same command resumes a killed run.
 
 The scores (Zhang et al.'s protocol): on every valid image, k hints taken from the truth (k = each of --counts),
@@ -32,7 +32,8 @@ above are the FILE's, loaded back as users load it (safe mode), which is checked
 figures with no hint on the valid split (`evaluate_many`, beside the automatic model) go on its card. Then the
 widget's speed: a 1 MP photo in `ColorizeWidget`, clicked (a hint) and given a colour, as the widget's tests do it;
 the time from the click to the new picture is printed (the issue asks under a second on a CPU runtime).
-Writes bench/results/hints.json and prints the `Weights(...)` line for nbs/52_pretrained.ipynb's `PRETRAINED`.
+Writes bench/results/hints.json, a grid of 8 valid images to judge by eye (hints_grid.png: grey, `butterflies`, the
+hint model with no hint, 1 and 10 hints from the truth marked by squares, the truth), and prints the `Weights(...)` line for nbs/52_pretrained.ipynb's `PRETRAINED`.
 """
 import json, os, sys, tempfile
 from pathlib import Path
@@ -94,11 +95,11 @@ def publish(args, config, cache, automatic, runs, histories):
     log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer from {args.automatic}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
     _, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
     histories.append(history)
-    if args.then_epochs:     # a second run from the first one's weights: the network now trains through model.HintSpread
-        then = config.replace(learning_rate=args.then_learning_rate, epochs=args.then_epochs, patience=args.then_epochs, seed=1, run_name='butterflies-hints-2')
-        runs.append(run.parent/'run-2-spread')
-        log(f"then {args.then_epochs} epochs at learning rate {args.then_learning_rate:g}, from {run/'final.keras'}")
-        histories.append(train(then, run_dir=runs[-1], cache=cache, verbose=2, callbacks=[] if any(runs[-1].glob('ckpt-*.npz')) else [start_from(run/'final.keras')])[1])
+    for i, (epochs, learning_rate) in enumerate(zip(args.then_epochs, args.then_learning_rate), start=2):   # the network now trains through model.HintSpread
+        then = config.replace(learning_rate=learning_rate, epochs=epochs, patience=epochs, seed=i - 1, run_name=f'butterflies-hints-{i}')
+        runs.append(run.parent/('run-2-spread' if i == 2 else f'run-{i}-spread'))
+        log(f"then {epochs} epochs at learning rate {learning_rate:g}, from {runs[-2]/'final.keras'}")
+        histories.append(train(then, run_dir=runs[-1], cache=cache, verbose=2, callbacks=[] if any(runs[-1].glob('ckpt-*.npz')) else [start_from(runs[-2]/'final.keras')])[1])
     trained = load_model(runs[-1]/'final.keras')          # uncompiled: the published file holds no optimizer state
     weights.parent.mkdir(parents=True, exist_ok=True)
     saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)
@@ -107,14 +108,36 @@ def publish(args, config, cache, automatic, runs, histories):
     weights.with_name(weights.stem + '.classes.json').write_text(json.dumps(list(cache.class_names), indent=0, ensure_ascii=False) + '\n')
     return model, saved_by
 
+def hint_grid(model, automatic, lab, labels, class_names, path, counts=(1, 10), n:int=8):
+    "A grid of `n` valid images, to judge by eye: grey, the automatic model, the hint model with no hint and with k hints from the truth (squares where they are), the truth."
+    import numpy as np
+    from scipy.ndimage import find_objects, label
+    from matplotlib.patches import Rectangle
+    from coloring_nb.evaluate import image_grid, iter_batches
+    from coloring_nb.hints import hint_inputs, simulate_hints
+    L, ab, _ = next(iter_batches(lab, None, n, limit=n))
+    hints = {k: simulate_hints(ab, np.random.default_rng((k, 99)), n_hints=k, sides=(6,), where='uniform') for k in counts}
+    with_hints = lambda k: lambda L_: np.asarray(model.predict_on_batch(hint_inputs(L_, *hints[k]))['ab'])
+    columns = {'butterflies': automatic, 'no hint': model, **{f"{k} hint{'s' if k > 1 else ''}": with_hints(k) for k in counts}}
+    fig = image_grid(columns, lab, labels, class_names, n=n)
+    axes = np.array(fig.axes).reshape(n, len(columns) + 2)
+    for j, k in enumerate(counts, start=3):      # grey, butterflies, no hint, then the hinted columns
+        for i in range(n):
+            for box in find_objects(label(hints[k][1][i, ..., 0] > 0)[0]):
+                for colour, width in (('black', 1.8), ('white', 0.8)):     # seen on light and dark
+                    axes[i, j].add_patch(Rectangle((box[1].start - 1.5, box[0].start - 1.5), box[1].stop - box[1].start + 2,
+                                                   box[0].stop - box[0].start + 2, fill=False, edgecolor=colour, linewidth=width))
+    fig.savefig(path)
+    return path
+
 def main():
     p = parser(__doc__, 'hints', data='butterflies-112')
     p.add_argument('--size', type=int, default=112)
     p.add_argument('--epochs', type=int, default=3)
     p.add_argument('--batch-size', type=int, default=32)
     p.add_argument('--learning-rate', type=float, default=3e-4)
-    p.add_argument('--then-epochs', type=int, default=0, help='then this many epochs more (a second run, from the first one\'s weights), with HintSpread in the graph')
-    p.add_argument('--then-learning-rate', type=float, default=2e-4)
+    p.add_argument('--then-epochs', default='', help='then runs of this many epochs more (N[,N...]: each run from the last one\'s weights), with HintSpread in the graph')
+    p.add_argument('--then-learning-rate', default='2e-4', help='their learning rates (one per run, or one for all)')
     p.add_argument('--automatic', default=str(ROOT/'weights'/'butterflies.keras'), help='the automatic model to start from and to compare with')
     p.add_argument('--weights', default=str(ROOT/'weights'/'butterflies-hints.keras'), help='where the published file goes')
     p.add_argument('--save-with', default=sys.executable, metavar='PYTHON', help="the Python whose Keras writes the published file (Colab's: see bench/pretrained.py)")
@@ -124,6 +147,10 @@ def main():
     p.add_argument('--widths', default='', help="rehearsal: the colorizer's widths (default Config's, the published model's)")
     p.add_argument('--score-only', action='store_true', help='score the published file at --weights as it is: no training, the file not rewritten')
     args = p.parse_args()
+    args.then_epochs = [int(n) for n in args.then_epochs.split(',') if n]
+    rates = [float(r) for r in args.then_learning_rate.split(',')]
+    args.then_learning_rate = rates * len(args.then_epochs) if len(rates) == 1 else rates
+    if len(args.then_learning_rate) != len(args.then_epochs): sys.exit('--then-learning-rate: give one rate, or one per --then-epochs run')
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     sys.path.insert(0, str(Path(__file__).parent))
     from pretrained import published_index
@@ -158,17 +185,19 @@ def main():
     log('\n' + metrics_table(no_hint))
     keys = ('ab_mse', 'psnr', 'delta_e2000', 'colorfulness', 'colorfulness_truth', 'top1')
     figures = {name: {k: round(float(r[k]), 5) for k in keys if r.get(k) is not None} for name, r in no_hint.items()}
+    log(f"grid to judge by eye: {hint_grid(model, automatic, valid, cache.labels('test'), cache.class_names, Path(args.out).with_name(Path(args.out).stem + '_grid.png'))}")
     speed = widget_seconds(model)
     log(f"widget, {speed['photo']} photo: {speed['click_s']:.3f} s from a click to the new picture, {speed['pick_s']:.3f} s from a colour picked (medians of 5)")
     sha, size = file_digest(weights), weights.stat().st_size
     training = json.loads(Path(args.out).read_text())['training'] if args.score_only else {
         'epochs': sum(len(h.get('val_ab_mse', [])) for h in histories), 'learning_rate': args.learning_rate,
         'val_ab_mse': [round(v, 5) for h in histories for v in h.get('val_ab_mse', [])],
-        'stages': [{'epochs': len(h.get('val_ab_mse', [])), 'learning_rate': lr} for h, lr in zip(histories, (args.learning_rate, args.then_learning_rate))],
+        'stages': [{'epochs': len(h.get('val_ab_mse', [])), 'learning_rate': lr} for h, lr in zip(histories, (args.learning_rate, *args.then_learning_rate))],
         'from': Path(args.automatic).name, 'train_images': cache.manifest['counts']['train'], 'epoch_check_images': cache.manifest['counts']['valid'],
         'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by,
         'command': f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g}'
-                   + (f' --then-epochs {args.then_epochs} --then-learning-rate {args.then_learning_rate:g}' if args.then_epochs else '') + ' --save-with PYTHON_WITH_COLABS_KERAS'}
+                   + (f" --then-epochs {','.join(map(str, args.then_epochs))} --then-learning-rate {','.join(f'{r:g}' for r in args.then_learning_rate)}" if args.then_epochs else '')
+                   + ' --save-with PYTHON_WITH_COLABS_KERAS'}
     rounded = lambda d: {k: round(v, 5) for k, v in d.items()}
     out = {'automatic': rounded(auto), 'automatic_colour_gain': gain, 'automatic_gain_1': rounded(auto_plain), 'reference_psnr': round(reference, 5),
            'hints': {str(k): rounded(s) for k, s in hinted.items()}, 'goals_met': {str(k): v for k, v in met.items()}, 'no_hint': figures, 'widget': speed,

@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', 'aa3075d30650bb909be9ac98d32e109b9054ba370443745178bf8314458be859', 8730621,
+    Weights('butterflies-hints', 'butterflies-hints.keras', 'bcdd68cc77739faf45c2e2672d1489c1f54ac86e1be1f4bf4c8cf609bba4a45f', 8730621,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
@@ -188,7 +188,7 @@ def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'n
         f"**`butterflies-hints`** ({f['file']}, {human_bytes(f['bytes'])}, sha256 `{f['sha256'][:16]}…`): `butterflies` that also takes hints, "
         "the colour wanted at a few points (Zhang et al. 2017): click them in the widget, or `--hint` / `--hints` on the command line.",
         f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {t['epochs']} epochs on all {t['train_images']:,} train images at 112² "
-        f"({stages}, the last through `model.HintSpread`), each step's hints simulated from the true colours, which are its targets; {t['minutes']:.0f} min on "
+        f"({stages}; {'the last' if len(t['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated from the true colours, which are its targets; {t['minutes']:.0f} min on "
         f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}); rebuilt by `{t['command']}`.",
         f"- **With hints**, on the {figures['valid_images']} valid images, k hints each (6×6 patches of the true colour at random places, "
         "Zhang et al.'s protocol), beside `butterflies` without any, at its best PSNR (without the colour gain its file carries, which trades PSNR for colour):", '', *table, '',

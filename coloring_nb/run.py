@@ -236,7 +236,7 @@ def run_state(model:keras.Model, # the compiled model being trained
 # %% ../nbs/33_run.ipynb #7394c286
 def evaluate_batches(model:keras.Model, # a compiled model
                      batches:Batches, # e.g. the valid split, not shuffled, not augmented
-                     hint_seed:int=0, # a hint-taking model is given hints simulated from the truth, the same at every epoch
+                     hint_seed:int=0, # a hint-taking model is given hints simulated from the truth, the same at every epoch (and, with this default, in every run: runs compare)
                     ) -> dict:
     "The model's losses and metrics over all of `batches` (`step_logs` names), each batch weighted by its size."
     sums, n = {}, 0

@@ -182,7 +182,7 @@ def end_epoch(run:TrainingRun, # its state at the end of an epoch's steps
     epoch = state.epoch
     validating = time.perf_counter()
     logs = {**state.means(), 'learning_rate': _current_lr(model),
-            **{f'val_{k}': v for k, v in evaluate_batches(model, run.valid_batches, config.seed).items()}}
+            **{f'val_{k}': v for k, v in evaluate_batches(model, run.valid_batches).items()}}
     pace.validated(time.perf_counter() - validating)
     if not all(math.isfinite(v) for v in logs.values()): raise diverged(run.store, config, f'the end of epoch {epoch + 1}', 'the validation loss')
     if epoch == run.phase_start: state.best, state.wait = None, 0   # the phase is there for its colours: its epochs are compared among themselves
