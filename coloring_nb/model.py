@@ -164,21 +164,22 @@ class HintPool(layers.Layer):
     def get_config(self) -> dict: return {**super().get_config(), 'factor': self.factor}
 
 # %% ../nbs/23_model.ipynb #76ab907c
-HINT_SPREAD = dict(sigma=2 / 7, bins=8, fade=0.25)   # σ as a fraction of the side; chosen on the train split's hold-out (above)
+HINT_SPREAD = dict(sigma=(1 / 7, 2 / 7, 4 / 7), bins=8, fade=0.25)   # σ as fractions of the side; chosen on the train split's hold-out (above)
 
 @keras.saving.register_keras_serializable('coloring_nb')
 class HintSpread(layers.Layer):
-    "[ab, L, hint_ab, hint_mask] → ab plus each hint's residual, spread by a Gaussian (σ pixels) over pixels of similar lightness."
-    def __init__(self, sigma:float, bins:int=8, fade:float=0.25, **kw):
+    "[ab, L, hint_ab, hint_mask] → ab plus each hint's residual, spread by Gaussians (σ pixels, one or several) over pixels of similar lightness."
+    def __init__(self, sigma:float|tuple, bins:int=8, fade:float=0.25, **kw):
         kw.setdefault('dtype', 'float32')
         super().__init__(**kw)
-        self.sigma, self.bins, self.fade = float(sigma), int(bins), float(fade)
-        t = np.arange(-int(3 * sigma), int(3 * sigma) + 1)
-        self.taps = (np.exp(-t ** 2 / (2 * sigma ** 2)) / (np.sqrt(2 * np.pi) * sigma)).astype('float32')   # sums to ~1
+        self.sigmas = tuple(float(s) for s in (sigma if isinstance(sigma, (tuple, list)) else (sigma,)))
+        self.sigma, self.bins, self.fade = self.sigmas[0] if len(self.sigmas) == 1 else self.sigmas, int(bins), float(fade)
+        self.taps = [(np.exp(-t ** 2 / (2 * s ** 2)) / (np.sqrt(2 * np.pi) * s)).astype('float32')    # each sums to ~1
+                     for s in self.sigmas for t in [np.arange(-int(3 * s), int(3 * s) + 1)]]
 
-    def _blur(self, x):
+    def _blur(self, x, taps):
         "A separable Gaussian of every channel, zero outside the image."
-        taps, c = keras.ops.convert_to_tensor(self.taps), x.shape[-1]
+        taps, c = keras.ops.convert_to_tensor(taps), x.shape[-1]
         x = keras.ops.depthwise_conv(x, keras.ops.tile(taps[None, :, None, None], (1, 1, c, 1)), padding='same')
         return keras.ops.depthwise_conv(x, keras.ops.tile(taps[:, None, None, None], (1, 1, c, 1)), padding='same')
 
@@ -187,13 +188,15 @@ class HintSpread(layers.Layer):
         ops, B = keras.ops, self.bins
         slices = ops.clip(1 - ops.abs(L - np.linspace(0, 1, B).astype('float32')) * (B - 1), 0, 1)   # (…, B): L's share of each slice
         residual = mask * (hint_ab - ab)
-        spread = self._blur(ops.concatenate([slices * residual[..., :1], slices * residual[..., 1:], slices * mask], axis=-1))
+        splat = ops.concatenate([slices * residual[..., :1], slices * residual[..., 1:], slices * mask], axis=-1)
+        spread = sum(self._blur(splat, taps) for taps in self.taps)            # the σs' spreads summed
         read = lambda i: ops.sum(slices * spread[..., i * B:(i + 1) * B], axis=-1, keepdims=True)   # at each pixel, its slices
-        correction = ops.concatenate([read(0), read(1)], axis=-1) / (read(2) + self.fade / (2 * np.pi * self.sigma ** 2))
+        floor = len(self.sigmas) * self.fade / (2 * np.pi * max(self.sigmas) ** 2)
+        correction = ops.concatenate([read(0), read(1)], axis=-1) / (read(2) + floor)
         return ops.clip(ab + correction, -1, 1)
 
     def compute_output_shape(self, shapes): return shapes[0]
-    def get_config(self) -> dict: return {**super().get_config(), 'sigma': self.sigma, 'bins': self.bins, 'fade': self.fade}
+    def get_config(self) -> dict: return {**super().get_config(), 'sigma': list(self.sigmas) if len(self.sigmas) > 1 else self.sigma, 'bins': self.bins, 'fade': self.fade}
 
 # %% ../nbs/23_model.ipynb #8c65bf21
 FUSIONS = ('broadcast', 'seed')
@@ -305,7 +308,7 @@ def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
     x = conv_bn(layers.Concatenate(name='head_L')([x, L] if hint_map is None else [x, L, hint_map]), head_dim, 3, name='head')
     outputs['ab'] = layers.Conv2D(2, 3, padding='same', activation='tanh', dtype='float32', name='ab')(x)
     if hint_map is not None:    # the hints obeyed and spread (`HintSpread`)
-        outputs['ab'] = HintSpread(HINT_SPREAD['sigma'] * size, HINT_SPREAD['bins'], HINT_SPREAD['fade'], name='ab_hinted')([outputs['ab'], L, inputs['hint_ab'], inputs['hint_mask']])
+        outputs['ab'] = HintSpread(tuple(s * size for s in HINT_SPREAD['sigma']), HINT_SPREAD['bins'], HINT_SPREAD['fade'], name='ab_hinted')([outputs['ab'], L, inputs['hint_ab'], inputs['hint_mask']])
     return keras.Model(inputs, outputs, name='colorizer')
 
 # %% ../nbs/23_model.ipynb #f403b0fa

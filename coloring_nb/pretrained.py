@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', 'bcdd68cc77739faf45c2e2672d1489c1f54ac86e1be1f4bf4c8cf609bba4a45f', 8730621,
+    Weights('butterflies-hints', 'butterflies-hints.keras', '0376ab46eaa412bdc925df94eb641ad57fe09d556cf8592df597eee500e2ad3a', 8730635,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
