@@ -84,13 +84,13 @@ def scores(model, lab, counts, batch_size=32) -> dict:
         out[k] = {key: v / n for key, v in sums.items()}
     return out
 
-def publish(args, config, cache, automatic, runs, histories):
-    "Fine-tune the hint model from `automatic` (and a second run through HintSpread with --then-epochs), save the published file; (the file loaded back, the Keras that wrote it)."
+def publish(args, config, cache, automatic, run):
+    "Fine-tune the hint model from `automatic` in `run` (then the --then-epochs runs through HintSpread), save the published file; (the file loaded back, the Keras that wrote it, the runs, their histories)."
     from coloring_nb.colorize import load_model
     from coloring_nb.train import train
     from pretrained import save_with, start_from
     import numpy as np
-    run, weights = runs[0], Path(args.weights)
+    runs, histories, weights = [run], [], Path(args.weights)
     start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(automatic)]
     log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer from {args.automatic}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
     _, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
@@ -106,7 +106,7 @@ def publish(args, config, cache, automatic, runs, histories):
     model = load_model(weights)                          # the file, as users load it: everything below is measured on it
     assert all(np.array_equal(a, b) for a, b in zip(trained.get_weights(), model.get_weights())), 'the file holds other weights than the trained model'
     weights.with_name(weights.stem + '.classes.json').write_text(json.dumps(list(cache.class_names), indent=0, ensure_ascii=False) + '\n')
-    return model, saved_by
+    return model, saved_by, runs, histories
 
 def hint_grid(model, automatic, lab, labels, class_names, path, counts=(1, 10), n:int=8):
     "A grid of `n` valid images, to judge by eye: grey, the automatic model, the hint model with no hint and with k hints from the truth (squares where they are), the truth."
@@ -167,9 +167,8 @@ def main():
                     patience=args.epochs, seed=0, run_name='butterflies-hints', hints=True, chroma_boost=1.0, **extra)
     run = work/'run'
     automatic = load_model(args.automatic)
-    runs, histories = [run], []
-    if args.score_only: model, saved_by = load_model(weights), None
-    else: model, saved_by = publish(args, config, cache, automatic, runs, histories)
+    if args.score_only: model, saved_by, runs, histories = load_model(weights), None, [], []
+    else: model, saved_by, runs, histories = publish(args, config, cache, automatic, run)
     valid = cache.lab('test')                            # the data set's valid split: nothing was chosen on it
     from coloring_nb.vivid import colour_gain, with_colour_gain
     gain, plain = colour_gain(automatic), with_colour_gain(automatic, 1.0)

@@ -173,7 +173,7 @@ class HintSpread(layers.Layer):
         kw.setdefault('dtype', 'float32')
         super().__init__(**kw)
         self.sigmas = tuple(float(s) for s in (sigma if isinstance(sigma, (tuple, list)) else (sigma,)))
-        self.sigma, self.bins, self.fade = self.sigmas[0] if len(self.sigmas) == 1 else self.sigmas, int(bins), float(fade)
+        self.bins, self.fade = int(bins), float(fade)
         self.taps = [(np.exp(-t ** 2 / (2 * s ** 2)) / (np.sqrt(2 * np.pi) * s)).astype('float32')    # each sums to ~1
                      for s in self.sigmas for t in [np.arange(-int(3 * s), int(3 * s) + 1)]]
 
@@ -196,7 +196,7 @@ class HintSpread(layers.Layer):
         return ops.clip(ab + correction, -1, 1)
 
     def compute_output_shape(self, shapes): return shapes[0]
-    def get_config(self) -> dict: return {**super().get_config(), 'sigma': list(self.sigmas) if len(self.sigmas) > 1 else self.sigma, 'bins': self.bins, 'fade': self.fade}
+    def get_config(self) -> dict: return {**super().get_config(), 'sigma': list(self.sigmas) if len(self.sigmas) > 1 else self.sigmas[0], 'bins': self.bins, 'fade': self.fade}
 
 # %% ../nbs/23_model.ipynb #8c65bf21
 FUSIONS = ('broadcast', 'seed')
