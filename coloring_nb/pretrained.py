@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', '0376ab46eaa412bdc925df94eb641ad57fe09d556cf8592df597eee500e2ad3a', 8730635,
+    Weights('butterflies-hints', 'butterflies-hints.keras', '12cd0d2a0677af84a7718e7e12e0b8a52f52cf03321495348984417bb9992ac0', 8730635,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
@@ -190,7 +190,7 @@ def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'n
         f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {t['epochs']} epochs on all {t['train_images']:,} train images at 112² "
         f"({stages}; {'the last' if len(t['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated from the true colours, which are its targets; {t['minutes']:.0f} min on "
         f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}); rebuilt by `{t['command']}`.",
-        f"- **With hints**, on the {figures['valid_images']} valid images, k hints each (6×6 patches of the true colour at random places, "
+        f"- **With hints**, on the {figures['valid_images']} valid images, k hints each (6×6 patches of the true colour at places drawn around the centre, "
         "Zhang et al.'s protocol), beside `butterflies` without any, at its best PSNR (without the colour gain its file carries, which trades PSNR for colour):", '', *table, '',
         f"- **Without a hint**: ab MSE {plain['ab_mse']:.4f} (`butterflies`: {base['ab_mse']:.4f}), CIEDE2000 {plain['delta_e2000']:.2f} "
         f"({base['delta_e2000']:.2f}), colourfulness {vivid(plain):.2f}× the truth's ({vivid(base):.2f}×): it carries no colour gain, so that a hint "
