@@ -2,7 +2,7 @@
 """Colour where the user points (issue 27): a hint-taking colorizer fine-tuned from the published automatic one, scored with 0 to 20 hints.
 
     python bench/hints.py [--data ../shared/data/butterflies-112] [--epochs 3] [--learning-rate 3e-4] [--automatic weights/butterflies.keras]
-                          [--work DIR] [--limit N] [--counts 0,1,2,5,10,20]
+                          [--work DIR] [--limit N] [--counts 0,1,2,5,10,20] [--dense-hints] [--from-hints FILE]
 
 The model: `Config(hints=True)` with the published model's architecture (Config's defaults, with its classifier, at
 112²), its weights given by `hints.from_automatic` from the automatic model (the hint channels' kernels zero, so its
@@ -14,6 +14,9 @@ colour, and a model trained on boosted targets learns to paint a hint 1.2× more
 the boost saw its check loss, scored against the truth, rise from 0.0111 to 0.0118 in three epochs).
 `--then-epochs N[,N...]` then trains more runs, each from the last one's weights (`--then-learning-rate`, seeds 1, 2,
 ...): the colorizer built from the Config now ends in `model.HintSpread`, so the network learns what the spread leaves.
+`--dense-hints` builds the network with `Config(dense_hints=True)` (its input and head also see the hints spread over the
+image, `model.HintDensity`), and `--from-hints FILE` starts the first run from a hint model's file instead of the
+automatic model (`hints.from_automatic` again: the channels the file lacks start at zero).
 The work folder keeps the cache and the run: the same command resumes a killed run.
 
 The scores (Zhang et al.'s protocol, as their test_sweep.py runs it: it made the figures the issue quotes, which are
@@ -44,6 +47,10 @@ from pathlib import Path
 from _common import ROOT, machine_info, parser, write_json
 
 def log(*a): print(*a, flush=True)
+
+def machine_words(machine:dict) -> str:
+    "A `machine_info` record in words, as the card names the machine a model trained on."
+    return f"{machine['cpu']} ({machine['cores']} cores{', ' + machine['gpu'] if machine.get('gpu') else ', no GPU'})"
 
 GOALS = {0: -0.2, 1: 1.0, 10: 4.0}     # hints: PSNR above the automatic model's, dB, at least
 
@@ -95,8 +102,9 @@ def publish(args, config, cache, automatic, run):
     from pretrained import save_with, start_from
     import numpy as np
     runs, histories, weights = [run], [], Path(args.weights)
-    start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(automatic)]
-    log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer from {args.automatic}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
+    origin = args.from_hints or args.automatic
+    start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(load_model(origin) if args.from_hints else automatic)]
+    log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer{' (dense hints)' if config.dense_hints else ''} from {origin}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
     _, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
     histories.append(history)
     for i, (epochs, learning_rate) in enumerate(zip(args.then_epochs, args.then_learning_rate), start=2):   # the network now trains through model.HintSpread
@@ -144,6 +152,8 @@ def main():
     p.add_argument('--then-learning-rate', default='2e-4', help='their learning rates (one per run, or one for all)')
     p.add_argument('--automatic', default=str(ROOT/'weights'/'butterflies.keras'), help='the automatic model to start from and to compare with')
     p.add_argument('--weights', default=str(ROOT/'weights'/'butterflies-hints.keras'), help='where the published file goes')
+    p.add_argument('--dense-hints', action='store_true', help="Config(dense_hints=True): the network also sees the hints spread over the image")
+    p.add_argument('--from-hints', default='', metavar='FILE', help='start the first run from this hint model instead of --automatic')
     p.add_argument('--save-with', default=sys.executable, metavar='PYTHON', help="the Python whose Keras writes the published file (Colab's: see bench/pretrained.py)")
     p.add_argument('--work', default=str(Path.home()/'.cache'/'coloring_nb_hints'), help='cache and run (kept: run again to resume)')
     p.add_argument('--limit', type=int, default=0, help='rehearsal: at most this many images per split')
@@ -168,7 +178,7 @@ def main():
     cache = build_cache(index, work/f'cache-{args.size}', args.size, progress=False)
     extra = {'widths': tuple(int(w) for w in args.widths.split(','))} if args.widths else {}
     config = Config(data=args.data, size=args.size, batch_size=args.batch_size, learning_rate=args.learning_rate, epochs=args.epochs,
-                    patience=args.epochs, seed=0, run_name='butterflies-hints', hints=True, chroma_boost=1.0, **extra)
+                    patience=args.epochs, seed=0, run_name='butterflies-hints', hints=True, dense_hints=args.dense_hints, chroma_boost=1.0, **extra)
     run = work/'run'
     automatic = load_model(args.automatic)
     if args.score_only: model, saved_by, runs, histories = load_model(weights), None, [], []
@@ -193,15 +203,22 @@ def main():
     speed = widget_seconds(model)
     log(f"widget, {speed['photo']} photo: {speed['click_s']:.3f} s from a click to the new picture, {speed['pick_s']:.3f} s from a colour picked (medians of 5)")
     sha, size = file_digest(weights), weights.stat().st_size
-    training = json.loads(Path(args.out).read_text())['training'] if args.score_only else {
+    if args.score_only:          # the file's training as recorded, and the machine it ran on (this one only scores it)
+        earlier = json.loads(Path(args.out).read_text())
+        training = {**earlier['training'], 'cpu': earlier['training'].get('cpu') or machine_words(earlier['machine'])}
+    else: training = {
         'epochs': sum(len(h.get('val_ab_mse', [])) for h in histories), 'learning_rate': args.learning_rate,
         'val_ab_mse': [round(v, 5) for h in histories for v in h.get('val_ab_mse', [])],
         'stages': [{'epochs': len(h.get('val_ab_mse', [])), 'learning_rate': lr} for h, lr in zip(histories, (args.learning_rate, *args.then_learning_rate))],
-        'from': Path(args.automatic).name, 'train_images': cache.manifest['counts']['train'], 'epoch_check_images': cache.manifest['counts']['valid'],
-        'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by,
+        'from': Path(args.from_hints or args.automatic).name, 'train_images': cache.manifest['counts']['train'], 'epoch_check_images': cache.manifest['counts']['valid'],
+        'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by, 'cpu': machine_words(machine_info()),
         'command': f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g}'
                    + (f" --then-epochs {','.join(map(str, args.then_epochs))} --then-learning-rate {','.join(f'{r:g}' for r in args.then_learning_rate)}" if args.then_epochs else '')
+                   + (' --dense-hints' if args.dense_hints else '') + (f' --from-hints {Path(args.from_hints).name}' if args.from_hints else '')
                    + ' --save-with PYTHON_WITH_COLABS_KERAS'}
+    if args.from_hints and not args.score_only and Path(args.out).exists():   # how the file it started from was trained: this JSON's last record
+        earlier = json.loads(Path(args.out).read_text())
+        training['from_training'] = {**earlier['training'], 'cpu': earlier['training'].get('cpu') or machine_words(earlier['machine'])}
     rounded = lambda d: {k: round(v, 5) for k, v in d.items()}
     out = {'automatic': rounded(auto), 'automatic_colour_gain': gain, 'automatic_gain_1': rounded(auto_plain), 'reference_psnr': round(reference, 5),
            'hints': {str(k): rounded(s) for k, s in hinted.items()}, 'hints_uniform_places': {str(k): rounded(s) for k, s in uniform.items()}, 'goals_met': {str(k): v for k, v in met.items()}, 'no_hint': figures, 'widget': speed,

@@ -283,7 +283,7 @@ MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
-LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0, 'hints': False}   # fields added later: what a config saved without them meant
+LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0, 'hints': False, 'dense_hints': False}   # fields added later: what a config saved without them meant
 
 # %% ../nbs/00_core.ipynb #6f98f4d9
 @dataclass
@@ -295,6 +295,7 @@ class Config:
     model: str = 'colorizer'      # one of MODELS
     classifier: bool = True       # with the class head (needs labelled data) or without
     hints: bool = False           # the colorizer also takes a user's hints (ab at a few points), trained on hints simulated from the truth
+    dense_hints: bool = False     # with hints: its network also sees them spread over the image (model.HintDensity)
     widths: tuple = (32, 64, 128, 256)  # encoder widths, one per level; the decoder mirrors them
     global_dim: int = 512         # size of the global vector at the bottleneck
     branch_dim: int = 256         # width of the layer that feeds the classifier and converter
@@ -358,6 +359,7 @@ def validate(self):
     if not 1 <= self.chroma_boost <= 2: bad('chroma_boost', 'must be from 1 (the true colours) to 2')
     if not 0 <= self.adversarial_epochs <= self.epochs: bad('adversarial_epochs', f'must be from 0 (no adversarial phase) to epochs ({self.epochs})')
     if self.hints and (self.model != 'colorizer' or self.adversarial_epochs): bad('hints', "only model='colorizer' takes hints, without an adversarial phase (adversarial_epochs=0) for now")
+    if self.dense_hints and not self.hints: bad('dense_hints', 'needs hints=True')
     if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
     if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
     if self.temperature < MIN_TEMPERATURE: bad('temperature', f'must be at least {MIN_TEMPERATURE}: lower decodes the likeliest colour already, and far lower overflows float32')

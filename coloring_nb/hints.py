@@ -91,10 +91,10 @@ def _widened(new:np.ndarray, old:np.ndarray, name:str) -> np.ndarray:
                      "build the hint-taking colorizer with the same Config as the automatic one, and hints=True")
 
 # %% ../nbs/24_hints.ipynb #662f497c
-def from_automatic(automatic, # an automatic colorizer (`colorizer(..., hints=False)`, or its file): a Keras model
-                   hinted, # the same colorizer built with hints=True
+def from_automatic(automatic, # an automatic colorizer (`colorizer(..., hints=False)`), or one that sees fewer hint channels (not `dense_hints`): a Keras model
+                   hinted, # the same colorizer built with hints=True (and dense_hints, if it is to see them)
                   ):
-    "`hinted`, given `automatic`'s weights (the hint channels' kernels zero): it colours as `automatic` does until fine-tuned."
+    "`hinted`, given `automatic`'s weights (the new channels' kernels zero): it colours as `automatic` does until fine-tuned."
     if not takes_hints(hinted): raise ValueError(f"{hinted.name} takes no hints: build it with colorizer(..., hints=True)")
     missing = [l.name for l in automatic.layers if l.weights and l.name not in {h.name for h in hinted.layers}]
     if missing: raise ValueError(f"the hint-taking model lacks the automatic model's layers {missing[:5]}: build it with the same Config")

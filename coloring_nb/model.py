@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['BN_MOMENTUM', 'SEED_ENCODER', 'SEED_DECODER', 'IMAGENET_BGR_MEAN', 'HINT_SPREAD', 'FUSIONS', 'conv_bn',
            'inception_block', 'seed_fusion', 'broadcast_fusion', 'seed_colorizer', 'backbone_input', 'HintPool',
-           'HintSpread', 'colorizer', 'stage1_vgg', 'stage2_autoencoder', 'build_model']
+           'gaussian_band', 'HintSpread', 'HintDensity', 'colorizer', 'stage1_vgg', 'stage2_autoencoder', 'build_model']
 
 # %% ../nbs/23_model.ipynb #63acb949
 import keras, numpy as np
@@ -138,11 +138,14 @@ def backbone_input(L, # lightness in [0, 1], (batch, H, W, 1)
     raise ValueError(f"backbone_input: backbone={backbone!r} must be 'resnet50' or 'efficientnetb0'")
 
 # %% ../nbs/23_model.ipynb #b7e1c2a9
-def _hint_inputs(L, size:int) -> tuple:
-    "With hints: the inputs by name, and the hints as one tensor (their ab, then their mask)."
+def _hint_inputs(L, size:int, dense:bool=False) -> tuple:
+    "With hints: the inputs by name, the hints as one tensor (their ab, then their mask), and what the network's input and head see: the same, or with `dense` also the hints spread over the image and how sure that is (`HintDensity`)."
     hint_ab = keras.Input((size, size, 2), name='hint_ab')
     hint_mask = keras.Input((size, size, 1), name='hint_mask')
-    return {'L': L, 'hint_ab': hint_ab, 'hint_mask': hint_mask}, layers.Concatenate(name='hints')([hint_ab, hint_mask])
+    inputs, hints = {'L': L, 'hint_ab': hint_ab, 'hint_mask': hint_mask}, layers.Concatenate(name='hints')([hint_ab, hint_mask])
+    if not dense: return inputs, hints, hints
+    density = HintDensity(tuple(s * size for s in HINT_SPREAD['sigma']), HINT_SPREAD['bins'], HINT_SPREAD['fade'], name='hint_density')([L, hint_ab, hint_mask])
+    return inputs, hints, layers.Concatenate(name='hints_dense')([hints, density])
 
 # %% ../nbs/23_model.ipynb #14a9d464
 @keras.saving.register_keras_serializable('coloring_nb')
@@ -163,6 +166,14 @@ class HintPool(layers.Layer):
     def compute_output_shape(self, shape): return (shape[0], shape[1] // self.factor, shape[2] // self.factor, 3)
     def get_config(self) -> dict: return {**super().get_config(), 'factor': self.factor}
 
+# %% ../nbs/23_model.ipynb #00954e50
+def gaussian_band(n:int, # the side
+                  sigma:float, # the Gaussian's σ, in pixels
+                 ) -> np.ndarray:
+    "The (n, n) matrix that blurs a side of n pixels with a Gaussian cut at 3σ (its taps sum to ~1), zero outside: `x @ gaussian_band(n, σ)`."
+    d = np.subtract.outer(np.arange(n), np.arange(n))
+    return np.where(np.abs(d) <= int(3 * sigma), np.exp(-d ** 2 / (2 * sigma ** 2)) / (np.sqrt(2 * np.pi) * sigma), 0).astype('float32')
+
 # %% ../nbs/23_model.ipynb #76ab907c
 HINT_SPREAD = dict(sigma=(1 / 7, 2 / 7, 4 / 7), bins=8, fade=0.25)   # σ as fractions of the side; chosen on the train split's hold-out (above)
 
@@ -174,29 +185,46 @@ class HintSpread(layers.Layer):
         super().__init__(**kw)
         self.sigmas = tuple(float(s) for s in (sigma if isinstance(sigma, (tuple, list)) else (sigma,)))
         self.bins, self.fade = int(bins), float(fade)
-        self.taps = [(np.exp(-t ** 2 / (2 * s ** 2)) / (np.sqrt(2 * np.pi) * s)).astype('float32')    # each sums to ~1
-                     for s in self.sigmas for t in [np.arange(-int(3 * s), int(3 * s) + 1)]]
 
-    def _blur(self, x, taps):
-        "A separable Gaussian of every channel, zero outside the image."
-        taps, c = keras.ops.convert_to_tensor(taps), x.shape[-1]
-        x = keras.ops.depthwise_conv(x, keras.ops.tile(taps[None, :, None, None], (1, 1, c, 1)), padding='same')
-        return keras.ops.depthwise_conv(x, keras.ops.tile(taps[:, None, None, None], (1, 1, c, 1)), padding='same')
+    def _blur(self, x, sigma:float):
+        "A separable Gaussian (σ in `x`'s pixels) of every channel, zero outside the image: a product with a band matrix along each side."
+        x = keras.ops.einsum('bhwc,wv->bhvc', x, gaussian_band(x.shape[2], sigma))
+        return keras.ops.einsum('bhwc,hk->bkwc', x, gaussian_band(x.shape[1], sigma))
+
+    def _factor(self, height:int, width:int) -> int:
+        "How much coarser the grid the Gaussians blur on is: the largest power of 2 that divides both sides and is at most a quarter of the smallest σ."
+        return max(f for f in (1, 2, 4, 8, 16, 32, 64) if height % f == 0 and width % f == 0 and (f == 1 or f <= min(self.sigmas) / 4))
+
+    def _spread(self, L, residual, mask):
+        "The hints' `residual` spread: at each pixel, (its weighted mean (…, 2), its hints' weight against the floor, in [0, 1) (…, 1))."
+        ops, B = keras.ops, self.bins
+        slices = ops.clip(1 - ops.abs(L - np.linspace(0, 1, B).astype('float32')) * (B - 1), 0, 1)   # (…, B): L's share of each slice
+        splat = ops.concatenate([slices * residual[..., :1], slices * residual[..., 1:], slices * mask], axis=-1)
+        f = self._factor(splat.shape[1], splat.shape[2])                      # a coarser grid: the Gaussians are wide, so it changes little
+        spread = sum(self._blur(ops.average_pool(splat, f, f) if f > 1 else splat, s / f) for s in self.sigmas)   # the σs' spreads summed
+        if f > 1: spread = ops.image.resize(spread, splat.shape[1:3], interpolation='bilinear')
+        read = lambda i: ops.sum(slices * spread[..., i * B:(i + 1) * B], axis=-1, keepdims=True)   # at each pixel, its slices
+        floor, weight = len(self.sigmas) * self.fade / (2 * np.pi * max(self.sigmas) ** 2), read(2)
+        return ops.concatenate([read(0), read(1)], axis=-1) / (weight + floor), weight / (weight + floor)
 
     def call(self, inputs):
         ab, L, hint_ab, mask = inputs
-        ops, B = keras.ops, self.bins
-        slices = ops.clip(1 - ops.abs(L - np.linspace(0, 1, B).astype('float32')) * (B - 1), 0, 1)   # (…, B): L's share of each slice
-        residual = mask * (hint_ab - ab)
-        splat = ops.concatenate([slices * residual[..., :1], slices * residual[..., 1:], slices * mask], axis=-1)
-        spread = sum(self._blur(splat, taps) for taps in self.taps)            # the σs' spreads summed
-        read = lambda i: ops.sum(slices * spread[..., i * B:(i + 1) * B], axis=-1, keepdims=True)   # at each pixel, its slices
-        floor = len(self.sigmas) * self.fade / (2 * np.pi * max(self.sigmas) ** 2)
-        correction = ops.concatenate([read(0), read(1)], axis=-1) / (read(2) + floor)
-        return ops.clip(ab + correction, -1, 1)
+        correction, _ = self._spread(L, mask * (hint_ab - ab), mask)
+        return keras.ops.clip(ab + correction, -1, 1)
 
     def compute_output_shape(self, shapes): return shapes[0]
     def get_config(self) -> dict: return {**super().get_config(), 'sigma': list(self.sigmas) if len(self.sigmas) > 1 else self.sigmas[0], 'bins': self.bins, 'fade': self.fade}
+
+# %% ../nbs/23_model.ipynb #f0a8fb0b
+@keras.saving.register_keras_serializable('coloring_nb')
+class HintDensity(HintSpread):
+    "[L, hint_ab, hint_mask] → (…, 3): the hints spread as `HintSpread` spreads them over ab = 0, and how sure that is (0 far from any hint, towards 1 at one)."
+    def call(self, inputs):
+        L, hint_ab, mask = inputs
+        ab, confidence = self._spread(L, mask * hint_ab, mask)
+        return keras.ops.concatenate([keras.ops.clip(ab, -1, 1), confidence], axis=-1)
+
+    def compute_output_shape(self, shapes): return (*shapes[0][:-1], 3)
 
 # %% ../nbs/23_model.ipynb #8c65bf21
 FUSIONS = ('broadcast', 'seed')
@@ -293,19 +321,21 @@ def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
               bins:ABBins|None=None, # the ab bins: predict a distribution over them ('ab_logits') instead of regressing ab
               temperature:float=DEFAULT_TEMPERATURE, # with bins: the annealed mean's temperature that gives 'ab'
               hints:bool=False, # also take a user's hints: inputs 'hint_ab' (0 where there is none) and 'hint_mask' (1 where there is one)
+              dense_hints:bool=False, # with hints: the network's input and head also see them spread over the image (`HintDensity`)
              ) -> keras.Model:
     "The improved colorizer: BN, Inception blocks, skip connections, a global vector fused into every decoder level."
     widths, kernels = tuple(widths), tuple(kernels)
     _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, weights, fusion, bins)
+    if dense_hints and not hints: raise ValueError("colorizer: dense_hints=True needs hints=True")
     L = keras.Input((size, size, 1), name='L')
-    inputs, hint_map = _hint_inputs(L, size) if hints else (L, None)
-    x, skips = _encoder(L if hint_map is None else layers.Concatenate(name='L_hints')([L, hint_map]), widths, kernels)
+    inputs, hint_map, seen = _hint_inputs(L, size, dense_hints) if hints else (L, None, None)
+    x, skips = _encoder(L if seen is None else layers.Concatenate(name='L_hints')([L, seen]), widths, kernels)
     outputs, converter = _heads(L, x, size, n_classes, global_dim, branch_dim, dropout, backbone, weights, freeze_backbone)
     x = _decoder(x, skips, converter, widths, kernels, fusion, grid=size // 2 ** len(widths), hints=hint_map)
     if bins is not None: return _bins_model(inputs, outputs, x, bins, temperature)
     # head: back to full resolution, refined together with L, so colour edges follow the lightness edges
     x = layers.UpSampling2D(2, interpolation='bilinear', name='head_up')(x)
-    x = conv_bn(layers.Concatenate(name='head_L')([x, L] if hint_map is None else [x, L, hint_map]), head_dim, 3, name='head')
+    x = conv_bn(layers.Concatenate(name='head_L')([x, L] if seen is None else [x, L, seen]), head_dim, 3, name='head')
     outputs['ab'] = layers.Conv2D(2, 3, padding='same', activation='tanh', dtype='float32', name='ab')(x)
     if hint_map is not None:    # the hints obeyed and spread (`HintSpread`)
         outputs['ab'] = HintSpread(tuple(s * size for s in HINT_SPREAD['sigma']), HINT_SPREAD['bins'], HINT_SPREAD['fade'], name='ab_hinted')([outputs['ab'], L, inputs['hint_ab'], inputs['hint_mask']])
@@ -382,7 +412,8 @@ def build_model(config:Config, # the run's configuration
                          "or set classifier=False")
     if c.model == 'colorizer':
         return colorizer(c.size, n_classes if c.classifier else None, c.widths, c.global_dim, c.branch_dim, c.dropout,
-                         c.backbone, weights=None if c.backbone == 'encoder' else weights, bins=bins, temperature=c.temperature, hints=c.hints)
+                         c.backbone, weights=None if c.backbone == 'encoder' else weights, bins=bins, temperature=c.temperature,
+                         hints=c.hints, dense_hints=c.dense_hints)
     if c.model == 'seed': return seed_colorizer(n_classes, c.size, weights)
     if c.model == 'stage1': return stage1_vgg(c.size, weights)
     if c.model == 'stage2': return stage2_autoencoder(c.size, n_classes)

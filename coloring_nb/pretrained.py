@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'WEIGHTS_URL_VARIABLE', 'Weights', 'weights_url', 'pretrained_file', 'pretrained', 'published_classes',
-           'open_model', 'model_card', 'hint_card']
+           'open_model', 'model_card', 'hint_training', 'hint_card']
 
 # %% ../nbs/52_pretrained.ipynb #dcfc3c37
 import difflib, json, os, re, tempfile
@@ -173,6 +173,20 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
         "landscapes and old family photos need a model trained on photos like them, which the rest of this package "
         "does (from a folder, an archive, Kaggle or Drive)."])
 
+# %% ../nbs/52_pretrained.ipynb #2f4a4c53
+def hint_training(training:dict, # bench/hints.py's 'training'; with 'from_training', the record of the hint file it started from
+                  machine:str, # the machine it trained on, in words
+                 ) -> str:
+    "The hint model's card line on how it was trained: from `butterflies`, and then from an earlier hint file when it started from one (`--from-hints`)."
+    stages = lambda t: ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
+    first = training.get('from_training', training)
+    line = (f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {first['epochs']} epochs on all {first['train_images']:,} train images at 112² "
+            f"({stages(first)}; {'the last' if len(first['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated "
+            f"from the true colours, which are its targets; {first['minutes']:.0f} min on {first.get('cpu', machine)}")
+    if first is training: return line + f"; rebuilt by `{training['command']}`."
+    return (line + f" (`{first['command']}`); then {training['epochs']} epochs more ({stages(training)}) with its network also seeing the hints spread over "
+            f"the image (`Config(dense_hints=True)`, those channels starting at zero), {training['minutes']:.0f} min on {machine}: `{training['command']}`.")
+
 # %% ../nbs/52_pretrained.ipynb #3eccb7bf
 def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'no_hint', 'training', 'file', 'widget', 'machine'
              ) -> str:
@@ -180,16 +194,13 @@ def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'n
     t, f, m, w, auto = figures['training'], figures['file'], figures['machine'], figures['widget'], figures.get('reference_psnr', figures['automatic']['psnr'])
     plain, base = figures['no_hint']['hint model, no hint'], figures['no_hint']['automatic model']
     vivid = lambda r: r['colorfulness'] / r['colorfulness_truth']
-    stages = ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
     table = ['| hints from the truth | ' + ' | '.join(figures['hints']) + ' |', '| ---' * (len(figures['hints']) + 1) + ' |',
              '| RGB PSNR | ' + ' | '.join(f"{s['psnr']:.2f} dB" for s in figures['hints'].values()) + ' |',
              f'| over `butterflies` ({auto:.2f} dB) | ' + ' | '.join(f"{s['psnr'] - auto:+.2f}" for s in figures['hints'].values()) + ' |']
     return '\n'.join([
         f"**`butterflies-hints`** ({f['file']}, {human_bytes(f['bytes'])}, sha256 `{f['sha256'][:16]}…`): `butterflies` that also takes hints, "
         "the colour wanted at a few points (Zhang et al. 2017): click them in the widget, or `--hint` / `--hints` on the command line.",
-        f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {t['epochs']} epochs on all {t['train_images']:,} train images at 112² "
-        f"({stages}; {'the last' if len(t['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated from the true colours, which are its targets; {t['minutes']:.0f} min on "
-        f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'}); rebuilt by `{t['command']}`.",
+        hint_training(t, f"{m['cpu']} ({m['cores']} cores{', ' + m['gpu'] if m.get('gpu') else ', no GPU'})"),
         f"- **With hints**, on the {figures['valid_images']} valid images, k hints each (6×6 patches of the true colour at places drawn around the centre, "
         "Zhang et al.'s protocol), beside `butterflies` without any, at its best PSNR (without the colour gain its file carries, which trades PSNR for colour):", '', *table, '',
         f"- **Without a hint**: ab MSE {plain['ab_mse']:.4f} (`butterflies`: {base['ab_mse']:.4f}), CIEDE2000 {plain['delta_e2000']:.2f} "
