@@ -52,6 +52,11 @@ def machine_words(machine:dict) -> str:
     "A `machine_info` record in words, as the card names the machine a model trained on."
     return f"{machine['cpu']} ({machine['cores']} cores{', ' + machine['gpu'] if machine.get('gpu') else ', no GPU'})"
 
+def recorded_training(path) -> dict:
+    "The training this bench recorded in the JSON at `path`, with the machine it ran on ('cpu')."
+    earlier = json.loads(Path(path).read_text())
+    return {**earlier['training'], 'cpu': earlier['training'].get('cpu') or machine_words(earlier['machine'])}
+
 GOALS = {0: -0.2, 1: 1.0, 10: 4.0}     # hints: PSNR above the automatic model's, dB, at least
 
 def start_from_automatic(automatic):
@@ -203,9 +208,7 @@ def main():
     speed = widget_seconds(model)
     log(f"widget, {speed['photo']} photo: {speed['click_s']:.3f} s from a click to the new picture, {speed['pick_s']:.3f} s from a colour picked (medians of 5)")
     sha, size = file_digest(weights), weights.stat().st_size
-    if args.score_only:          # the file's training as recorded, and the machine it ran on (this one only scores it)
-        earlier = json.loads(Path(args.out).read_text())
-        training = {**earlier['training'], 'cpu': earlier['training'].get('cpu') or machine_words(earlier['machine'])}
+    if args.score_only: training = recorded_training(args.out)    # the file's training, and the machine it ran on (this one only scores it)
     else: training = {
         'epochs': sum(len(h.get('val_ab_mse', [])) for h in histories), 'learning_rate': args.learning_rate,
         'val_ab_mse': [round(v, 5) for h in histories for v in h.get('val_ab_mse', [])],
@@ -217,8 +220,7 @@ def main():
                    + (' --dense-hints' if args.dense_hints else '') + (f' --from-hints {Path(args.from_hints).name}' if args.from_hints else '')
                    + ' --save-with PYTHON_WITH_COLABS_KERAS'}
     if args.from_hints and not args.score_only and Path(args.out).exists():   # how the file it started from was trained: this JSON's last record
-        earlier = json.loads(Path(args.out).read_text())
-        training['from_training'] = {**earlier['training'], 'cpu': earlier['training'].get('cpu') or machine_words(earlier['machine'])}
+        training['from_training'] = recorded_training(args.out)
     rounded = lambda d: {k: round(v, 5) for k, v in d.items()}
     out = {'automatic': rounded(auto), 'automatic_colour_gain': gain, 'automatic_gain_1': rounded(auto_plain), 'reference_psnr': round(reference, 5),
            'hints': {str(k): rounded(s) for k, s in hinted.items()}, 'hints_uniform_places': {str(k): rounded(s) for k, s in uniform.items()}, 'goals_met': {str(k): v for k, v in met.items()}, 'no_hint': figures, 'widget': speed,
