@@ -97,6 +97,11 @@ def results_table() -> str:
         if (wd := h.get('widget')):
             row(f"the widget with the hint model, a {wd['photo'].replace('x', '×')} photo: from a click to the picture with that hint, and from a colour picked",
                 f"{wd['click_s']:.2f} s, {wd['pick_s']:.2f} s", '', h, 'hints')
+    if (hc := _load('hint_ceiling')):   # bench/hint_ceiling.py: other spreads of the hints on the hint network's own colours, and a bound
+        gain = lambda name, k: hc['psnr'][k][name] - hc['psnr']['0'][name]
+        row(f"how far spreading the hints goes without learning ({hc['images']} images of the train split's hold-out, `{hc['weights']}`'s network): PSNR gain at 1 and 10 hints",
+            '; '.join(f"{name} {gain(name, '1'):+.2f}, {gain(name, '10'):+.2f}" for name in hc['psnr']['0'])
+            + " (oracle: every pixel whose true colour is near a hint's takes it; it reads the truth, to show what knowing where a colour belongs is worth)", '', hc, 'hint_ceiling')
     if (vd := _load('video')):      # bench/video.py: a film coloured, per frame and steadied (issue 29)
         c, s = vd['clip'], vd['steadied']
         row(f"colouring a film: {c['seconds']:g} s {c['size'][0]}×{c['size'][1]} {c['fps']} fps clip of butterfly photos ({vd['split']} split), 2 cuts, sound; "

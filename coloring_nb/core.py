@@ -306,6 +306,7 @@ class Config:
     temperature: float = 0.38     # with ab_loss='bins': the annealed mean's temperature (1: the mean, towards 0: the mode)
     colorfulness_weight: float = 0.0  # with a regression ab_loss: weight of a term pulling each image's colourfulness to its truth's (0: off)
     chroma_boost: float = 1.2     # the training targets' chroma is multiplied by this, from 1 (as they are) to 2 (`vivid.DEFAULT_RECIPE`)
+    augment: bool = True          # flip and crop the training images at random; False: as they are (a last stage at the scale the model is used at)
     adversarial_epochs: int = 0   # the last this-many epochs add a PatchGAN critic's term to the loss (DeOldify's NoGAN phase; 0: none)
     adversarial_weight: float = 0.01  # weight of the critic's term in the adversarial epochs, beside the supervised losses
     ab_weight: float = 1.0        # weight of the ab loss
@@ -321,7 +322,6 @@ class Config:
     run_name: str = 'default'     # the run's folder name under `runs_dir()`
     run_dir: str|None = None      # explicit run folder (overrides run_name and the home folder)
     cache_dir: str|None = None    # where the Lab cache lives (default: local disk under the home folder)
-
     def __post_init__(self):
         if isinstance(self.widths, list): self.widths = tuple(self.widths)
         self.validate()

@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', '12cd0d2a0677af84a7718e7e12e0b8a52f52cf03321495348984417bb9992ac0', 8730635,
+    Weights('butterflies-hints', 'butterflies-hints.keras', '7a610c5585d9612d1dd2e93d2a1b280523ac8404d06c70b5886b9adae9637273', 8730635,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
@@ -184,8 +184,10 @@ def hint_training(training:dict, # bench/hints.py's 'training'; with 'from_train
             f"({stages(first)}; {'the last' if len(first['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated "
             f"from the true colours, which are its targets; {first['minutes']:.0f} min on {first.get('cpu', machine)}")
     if first is training: return line + f"; rebuilt by `{training['command']}`."
-    return (line + f" (`{first['command']}`); then {training['epochs']} epochs more ({stages(training)}) with its network also seeing the hints spread over "
-            f"the image (`Config(dense_hints=True)`, those channels starting at zero), {training['minutes']:.0f} min on {machine}: `{training['command']}`.")
+    how = [w for w, on in (("with its network also seeing the hints spread over the image (`Config(dense_hints=True)`, those channels starting at zero)",
+                            training.get('dense_hints', '--dense-hints' in training['command'])),
+                           ("on the images as they are, not flipped or cropped (`Config(augment=False)`)", not training.get('augment', True))) if on]
+    return line + f" (`{first['command']}`); then {training['epochs']} epochs more ({stages(training)}) {' and '.join(how)}, {training['minutes']:.0f} min on {machine}: `{training['command']}`."
 
 # %% ../nbs/52_pretrained.ipynb #3eccb7bf
 def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'no_hint', 'training', 'file', 'widget', 'machine'

@@ -71,7 +71,7 @@ def load_data_and_model(run:TrainingRun, # filled in: data, batches, model
     config = run.config
     cache = cache if cache is not None else prepare_data(config, index, progress=run.verbose > 0)
     n_classes = classes_for(config, cache)
-    run.train_batches = Batches(cache, 'train', config.batch_size, config.seed)
+    run.train_batches = Batches(cache, 'train', config.batch_size, config.seed, augment=config.augment)
     run.valid_batches = Batches(cache, 'valid', config.batch_size, config.seed, augment=False, shuffle=False, drop_remainder=False)
     run.data = {'source': redact_url(cache.source), 'counts': cache.manifest['counts']}
     seed_everything(config.seed)
