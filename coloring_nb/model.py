@@ -144,7 +144,7 @@ def _hint_inputs(L, size:int, dense:bool=False) -> tuple:
     hint_mask = keras.Input((size, size, 1), name='hint_mask')
     inputs, hints = {'L': L, 'hint_ab': hint_ab, 'hint_mask': hint_mask}, layers.Concatenate(name='hints')([hint_ab, hint_mask])
     if not dense: return inputs, hints, hints
-    density = HintDensity(tuple(s * size for s in HINT_SPREAD['sigma']), HINT_SPREAD['bins'], HINT_SPREAD['fade'], name='hint_density')([L, hint_ab, hint_mask])
+    density = _sized_spread(HintDensity, size, 'hint_density')([L, hint_ab, hint_mask])
     return inputs, hints, layers.Concatenate(name='hints_dense')([hints, density])
 
 # %% ../nbs/23_model.ipynb #14a9d464
@@ -225,6 +225,14 @@ class HintDensity(HintSpread):
         return keras.ops.concatenate([keras.ops.clip(ab, -1, 1), confidence], axis=-1)
 
     def compute_output_shape(self, shapes): return (*shapes[0][:-1], 3)
+
+# %% ../nbs/23_model.ipynb #ce7b4c67
+def _sized_spread(layer_class, # `HintSpread` or `HintDensity`
+                  size:int, # the model's side, in pixels
+                  name:str, # the layer's name
+                 ):
+    "`layer_class` with `HINT_SPREAD`'s settings, its σs in pixels of a side of `size`."
+    return layer_class(tuple(s * size for s in HINT_SPREAD['sigma']), HINT_SPREAD['bins'], HINT_SPREAD['fade'], name=name)
 
 # %% ../nbs/23_model.ipynb #8c65bf21
 FUSIONS = ('broadcast', 'seed')
@@ -338,7 +346,7 @@ def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
     x = conv_bn(layers.Concatenate(name='head_L')([x, L] if seen is None else [x, L, seen]), head_dim, 3, name='head')
     outputs['ab'] = layers.Conv2D(2, 3, padding='same', activation='tanh', dtype='float32', name='ab')(x)
     if hint_map is not None:    # the hints obeyed and spread (`HintSpread`)
-        outputs['ab'] = HintSpread(tuple(s * size for s in HINT_SPREAD['sigma']), HINT_SPREAD['bins'], HINT_SPREAD['fade'], name='ab_hinted')([outputs['ab'], L, inputs['hint_ab'], inputs['hint_mask']])
+        outputs['ab'] = _sized_spread(HintSpread, size, 'ab_hinted')([outputs['ab'], L, inputs['hint_ab'], inputs['hint_mask']])
     return keras.Model(inputs, outputs, name='colorizer')
 
 # %% ../nbs/23_model.ipynb #f403b0fa
