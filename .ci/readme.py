@@ -90,7 +90,9 @@ def results_table() -> str:
         row(f"training at {sc['size']}², global batch {sc['batch']}, data-parallel ({sc['what']})", rates, '', sc, 'scale')
     if (h := _load('hints')):      # bench/hints.py: the hint-taking colorizer with 0-20 hints from the truth (issue 27)
         auto = h.get('reference_psnr', h['automatic']['psnr'])   # the automatic model at its best PSNR (its network without the file's colour gain)
-        name = f"the published hint model `butterflies-hints` ({h['training']['epochs'] + h['training'].get('from_training', {}).get('epochs', 0)} epochs from `butterflies`)" if 'file' in h else 'the hint model'
+        epochs, t = 0, h['training']
+        while t: epochs, t = epochs + t['epochs'], t.get('from_training')   # this file's epochs and those of each file it started from
+        name = f"the published hint model `butterflies-hints` ({epochs} epochs from `butterflies`)" if 'file' in h else 'the hint model'
         row(f"PSNR with k hints from the truth (6×6 patches drawn around the centre, Zhang et al.'s protocol), {h['valid_images']} valid images at 112²: {name} − the automatic model",
             ', '.join(f"{k}: {s['psnr']:.2f} dB ({s['psnr'] - auto:+.2f})" for k, s in h['hints'].items()) + f"; automatic {auto:.2f} dB" + (f" without the colour gain {h['automatic_colour_gain']:g} of its file ({h['automatic']['psnr']:.2f} dB with it)" if h.get('automatic_colour_gain', 1) != 1 else ''),
             '', h, 'hints')

@@ -84,7 +84,7 @@ def main():
     from coloring_nb.evaluate import image_metrics, iter_batches
     from coloring_nb.hints import hint_inputs, simulate_hints
     model = load_model(args.weights)
-    both = keras.Model(model.input, {'net': model.get_layer('ab_hinted').input[0], 'ab': model.output['ab']})
+    both = keras.Model(model.input, {'net': model.get_layer('ab').output, 'ab': model.output['ab']})   # the network's colours, before anything carries or spreads the hints
     hold = LabCache.open(Path(args.work).expanduser()/f'cache-{args.size}').lab('valid')[:args.images]
     table = {}
     for k in (0, 1, 10):

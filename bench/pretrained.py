@@ -83,7 +83,7 @@ def save_with(model, config, n_classes:int, path:Path, python:str) -> str:
     from coloring_nb.vivid import colour_gain
     with tempfile.TemporaryDirectory() as tmp:
         spec = {'config': {k: v for k, v in config.__dict__.items() if k in ('model', 'classifier', 'size', 'widths', 'global_dim',
-                                                                            'branch_dim', 'backbone', 'dropout', 'ab_loss', 'hints', 'dense_hints')},
+                                                                            'branch_dim', 'backbone', 'dropout', 'ab_loss', 'hints', 'dense_hints', 'hint_affinity')},
                 'n_classes': n_classes, 'weights': f'{tmp}/model.weights.h5', 'out': str(path), 'colour_gain': colour_gain(model)}
         model.save_weights(spec['weights'])
         (Path(tmp)/'spec.json').write_text(json.dumps(spec))

@@ -283,7 +283,7 @@ MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
-LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0, 'hints': False, 'dense_hints': False}   # fields added later: what a config saved without them meant
+LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0, 'hints': False, 'dense_hints': False, 'hint_affinity': 0}   # fields added later: what a config saved without them meant
 
 # %% ../nbs/00_core.ipynb #6f98f4d9
 @dataclass
@@ -296,6 +296,7 @@ class Config:
     classifier: bool = True       # with the class head (needs labelled data) or without
     hints: bool = False           # the colorizer also takes a user's hints (ab at a few points), trained on hints simulated from the truth
     dense_hints: bool = False     # with hints: its network also sees them spread over the image (model.HintDensity)
+    hint_affinity: int = 0        # with hints: values a pixel of a learned embedding that carries each hint to the pixels sharing its colour (model.HintAffinity); 0: none
     widths: tuple = (32, 64, 128, 256)  # encoder widths, one per level; the decoder mirrors them
     global_dim: int = 512         # size of the global vector at the bottleneck
     branch_dim: int = 256         # width of the layer that feeds the classifier and converter
@@ -322,15 +323,14 @@ class Config:
     run_name: str = 'default'     # the run's folder name under `runs_dir()`
     run_dir: str|None = None      # explicit run folder (overrides run_name and the home folder)
     cache_dir: str|None = None    # where the Lab cache lives (default: local disk under the home folder)
-    def __post_init__(self):
-        if isinstance(self.widths, list): self.widths = tuple(self.widths)
-        self.validate()
+    def __post_init__(self): self.validate()
 
 # %% ../nbs/00_core.ipynb #56098867
 @patch_to(Config)
 def validate(self):
     "Raise a `ValueError` naming the first field whose value is invalid."
     def bad(name, why): raise ValueError(f"Config.{name}={getattr(self, name)!r}: {why}")
+    if isinstance(self.widths, list): self.widths = tuple(self.widths)   # as JSON gives it back
     for f in fields(self):
         v, t = getattr(self, f.name), f.type
         if t is int and (isinstance(v, bool) or not isinstance(v, int)): bad(f.name, 'must be an integer')
@@ -350,8 +350,7 @@ def validate(self):
     if self.precision not in PRECISIONS: bad('precision', f'must be one of {PRECISIONS}')
     if self.devices != 'auto' and (isinstance(self.devices, bool) or not isinstance(self.devices, int) or self.devices < 1):
         bad('devices', "must be 'auto' or a number of devices (1 or more)")
-    if not self.widths or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in self.widths):
-        bad('widths', 'must be a non-empty list of positive integers')
+    if not self.widths or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in self.widths): bad('widths', 'must be a non-empty list of positive integers')
     if self.size % 2**len(self.widths): bad('widths', f'{len(self.widths)} levels halve the image {len(self.widths)} times: size must be a multiple of {2**len(self.widths)}')
     if not 0 <= self.dropout < 1: bad('dropout', 'must be in [0, 1)')
     for name in ('ab_weight', 'cls_weight', 'colorfulness_weight', 'adversarial_weight'): getattr(self, name) >= 0 or bad(name, 'must be 0 or more')
@@ -360,6 +359,7 @@ def validate(self):
     if not 0 <= self.adversarial_epochs <= self.epochs: bad('adversarial_epochs', f'must be from 0 (no adversarial phase) to epochs ({self.epochs})')
     if self.hints and (self.model != 'colorizer' or self.adversarial_epochs): bad('hints', "only model='colorizer' takes hints, without an adversarial phase (adversarial_epochs=0) for now")
     if self.dense_hints and not self.hints: bad('dense_hints', 'needs hints=True')
+    if self.hint_affinity < 0 or (self.hint_affinity and not self.hints): bad('hint_affinity', 'must be 0 (none), or a number of values with hints=True')
     if self.learning_rate <= 0: bad('learning_rate', 'must be more than 0')
     if self.temperature <= 0: bad('temperature', 'must be more than 0 (1: the mean of the bins, 0.38: the default, towards 0: the mode)')
     if self.temperature < MIN_TEMPERATURE: bad('temperature', f'must be at least {MIN_TEMPERATURE}: lower decodes the likeliest colour already, and far lower overflows float32')

@@ -5,7 +5,8 @@
 # %% auto #0
 __all__ = ['BN_MOMENTUM', 'SEED_ENCODER', 'SEED_DECODER', 'IMAGENET_BGR_MEAN', 'HINT_SPREAD', 'FUSIONS', 'conv_bn',
            'inception_block', 'seed_fusion', 'broadcast_fusion', 'seed_colorizer', 'backbone_input', 'HintPool',
-           'gaussian_band', 'HintSpread', 'HintDensity', 'colorizer', 'stage1_vgg', 'stage2_autoencoder', 'build_model']
+           'gaussian_band', 'HintSpread', 'HintDensity', 'HintAffinity', 'colorizer', 'stage1_vgg',
+           'stage2_autoencoder', 'build_model']
 
 # %% ../nbs/23_model.ipynb #63acb949
 import keras, numpy as np
@@ -234,6 +235,54 @@ def _sized_spread(layer_class, # `HintSpread` or `HintDensity`
     "`layer_class` with `HINT_SPREAD`'s settings, its σs in pixels of a side of `size`."
     return layer_class(tuple(s * size for s in HINT_SPREAD['sigma']), HINT_SPREAD['bins'], HINT_SPREAD['fade'], name=name)
 
+# %% ../nbs/23_model.ipynb #370693ed
+@keras.saving.register_keras_serializable('coloring_nb')
+class HintAffinity(layers.Layer):
+    "[ab, embedding, hint_ab, hint_mask] → ab plus each hinted cell's residual, given to every pixel by closeness in the embedding and in place."
+    def __init__(self, factor:int=8, sigma:float=0.5, floor:float=0.05, **kw):
+        kw.setdefault('dtype', 'float32')
+        super().__init__(**kw)
+        self.factor, self.sigma, self.floor = int(factor), float(sigma), float(floor)
+
+    def build(self, shapes):
+        init = lambda v: keras.initializers.Constant(float(np.log(v)))
+        self.log_sigma = self.add_weight(shape=(), initializer=init(self.sigma), name='log_sigma')   # σ in place, a fraction of the side
+        self.log_floor = self.add_weight(shape=(), initializer=init(self.floor), name='log_floor')   # the weight a pixel keeps its own colour by
+
+    def _places(self, height:int, width:int, f:int) -> tuple:
+        "The pixels' centres and the cells' centres, in fractions of the longer side: (height·width, 2) and (cells, 2)."
+        side = max(height, width)
+        pixels = np.stack(np.meshgrid(np.arange(height), np.arange(width), indexing='ij'), -1).reshape(-1, 2) + 0.5
+        cells = np.stack(np.meshgrid(np.arange(height // f), np.arange(width // f), indexing='ij'), -1).reshape(-1, 2) * f + f / 2
+        return (pixels / side).astype('float32'), (cells / side).astype('float32')
+
+    def call(self, inputs):
+        ops = keras.ops
+        ab, embedding, hint_ab, mask = inputs
+        height, width, dim = embedding.shape[1:]
+        f = max(f for f in (1, 2, 4, 8, 16, 32) if f <= self.factor and height % f == 0 and width % f == 0)
+        share = ops.average_pool(mask, f, f)                                   # the hinted share of each cell
+        mean = lambda x: ops.reshape(ops.average_pool(mask * x, f, f) / ops.maximum(share, 1e-6), (-1, (height // f) * (width // f), x.shape[-1]))
+        keys, residual, on = mean(embedding), mean(hint_ab - ab), ops.reshape(ops.cast(share > 0, 'float32'), (-1, 1, (height // f) * (width // f)))
+        queries = ops.reshape(embedding, (-1, height * width, dim))
+        pixels, cells = self._places(height, width, f)
+        apart = ops.sum(queries ** 2, -1, keepdims=True) + ops.expand_dims(ops.sum(keys ** 2, -1), 1) - 2 * ops.einsum('bpd,bkd->bpk', queries, keys)
+        far = np.square(pixels[:, None] - cells[None]).sum(-1) / 2             # (pixels, cells): squared distance in place, halved
+        weight = on * ops.exp(-ops.maximum(apart, 0) - far / ops.exp(2 * self.log_sigma))
+        correction = ops.einsum('bpk,bkc->bpc', weight, residual) / (ops.sum(weight, -1, keepdims=True) + ops.exp(self.log_floor))
+        return ops.clip(ab + ops.reshape(correction, (-1, height, width, 2)), -1, 1)
+
+    def compute_output_shape(self, shapes): return shapes[0]
+    def get_config(self) -> dict: return {**super().get_config(), 'factor': self.factor, 'sigma': self.sigma, 'floor': self.floor}
+
+# %% ../nbs/23_model.ipynb #49dcf990
+def _affinity_embedding(up, head, L, ab, dim:int):
+    "The embedding `HintAffinity` reads: from the decoder's upsampled features, the head's, L and the network's colours; two 3×3 convolutions, the second dilated."
+    x = layers.Concatenate(name='affinity_in')([up, head, L, ab])
+    x = layers.Conv2D(32, 3, padding='same', activation='relu', name='affinity_conv1')(x)
+    x = layers.Conv2D(32, 3, padding='same', dilation_rate=2, activation='relu', name='affinity_conv2')(x)
+    return layers.Conv2D(dim, 1, dtype='float32', name='affinity_embed')(x)
+
 # %% ../nbs/23_model.ipynb #8c65bf21
 FUSIONS = ('broadcast', 'seed')
 
@@ -330,11 +379,12 @@ def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
               temperature:float=DEFAULT_TEMPERATURE, # with bins: the annealed mean's temperature that gives 'ab'
               hints:bool=False, # also take a user's hints: inputs 'hint_ab' (0 where there is none) and 'hint_mask' (1 where there is one)
               dense_hints:bool=False, # with hints: the network's input and head also see them spread over the image (`HintDensity`)
+              affinity:int=0, # with hints: values a pixel of a learned embedding that carries each hint to the pixels sharing its colour (`HintAffinity`); 0: none
              ) -> keras.Model:
     "The improved colorizer: BN, Inception blocks, skip connections, a global vector fused into every decoder level."
     widths, kernels = tuple(widths), tuple(kernels)
     _check_colorizer_args(size, n_classes, widths, kernels, dropout, backbone, weights, fusion, bins)
-    if dense_hints and not hints: raise ValueError("colorizer: dense_hints=True needs hints=True")
+    if (dense_hints or affinity) and not hints: raise ValueError(f"colorizer: {'dense_hints=True' if dense_hints else f'affinity={affinity}'} needs hints=True")
     L = keras.Input((size, size, 1), name='L')
     inputs, hint_map, seen = _hint_inputs(L, size, dense_hints) if hints else (L, None, None)
     x, skips = _encoder(L if seen is None else layers.Concatenate(name='L_hints')([L, seen]), widths, kernels)
@@ -342,11 +392,12 @@ def colorizer(size:int=64, # image side, a multiple of 2**len(widths)
     x = _decoder(x, skips, converter, widths, kernels, fusion, grid=size // 2 ** len(widths), hints=hint_map)
     if bins is not None: return _bins_model(inputs, outputs, x, bins, temperature)
     # head: back to full resolution, refined together with L, so colour edges follow the lightness edges
-    x = layers.UpSampling2D(2, interpolation='bilinear', name='head_up')(x)
-    x = conv_bn(layers.Concatenate(name='head_L')([x, L] if seen is None else [x, L, seen]), head_dim, 3, name='head')
-    outputs['ab'] = layers.Conv2D(2, 3, padding='same', activation='tanh', dtype='float32', name='ab')(x)
-    if hint_map is not None:    # the hints obeyed and spread (`HintSpread`)
-        outputs['ab'] = _sized_spread(HintSpread, size, 'ab_hinted')([outputs['ab'], L, inputs['hint_ab'], inputs['hint_mask']])
+    up = layers.UpSampling2D(2, interpolation='bilinear', name='head_up')(x)
+    x = conv_bn(layers.Concatenate(name='head_L')([up, L] if seen is None else [up, L, seen]), head_dim, 3, name='head')
+    outputs['ab'] = ab = layers.Conv2D(2, 3, padding='same', activation='tanh', dtype='float32', name='ab')(x)
+    if hint_map is not None:    # the hints carried where they belong (`HintAffinity`, if any), then obeyed and spread (`HintSpread`)
+        if affinity: ab = HintAffinity(name='ab_affinity')([ab, _affinity_embedding(up, x, L, ab, affinity), inputs['hint_ab'], inputs['hint_mask']])
+        outputs['ab'] = _sized_spread(HintSpread, size, 'ab_hinted')([ab, L, inputs['hint_ab'], inputs['hint_mask']])
     return keras.Model(inputs, outputs, name='colorizer')
 
 # %% ../nbs/23_model.ipynb #f403b0fa
@@ -421,7 +472,7 @@ def build_model(config:Config, # the run's configuration
     if c.model == 'colorizer':
         return colorizer(c.size, n_classes if c.classifier else None, c.widths, c.global_dim, c.branch_dim, c.dropout,
                          c.backbone, weights=None if c.backbone == 'encoder' else weights, bins=bins, temperature=c.temperature,
-                         hints=c.hints, dense_hints=c.dense_hints)
+                         hints=c.hints, dense_hints=c.dense_hints, affinity=c.hint_affinity)
     if c.model == 'seed': return seed_colorizer(n_classes, c.size, weights)
     if c.model == 'stage1': return stage1_vgg(c.size, weights)
     if c.model == 'stage2': return stage2_autoencoder(c.size, n_classes)

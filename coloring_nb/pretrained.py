@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', '7a610c5585d9612d1dd2e93d2a1b280523ac8404d06c70b5886b9adae9637273', 8730635,
+    Weights('butterflies-hints', 'butterflies-hints.keras', '58e338f7174002b770959d57105ba9b6b3030dd451aff9445aaf92c2993a8d7d', 8850074,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
@@ -173,21 +173,30 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
         "landscapes and old family photos need a model trained on photos like them, which the rest of this package "
         "does (from a folder, an archive, Kaggle or Drive)."])
 
+# %% ../nbs/52_pretrained.ipynb #d0194b7f
+def _continued(t:dict, machine:str) -> str:
+    "How a `--from-hints` continuation trained: its epochs, what it changed, its time and command."
+    stages = ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
+    how = [w for w, on in (("with its network also seeing the hints spread over the image (`Config(dense_hints=True)`, those channels starting at zero)",
+                            t.get('dense_hints', '--dense-hints' in t['command'])),
+                           (f"with a learned embedding of {t.get('hint_affinity')} values a pixel that carries each hint to the pixels sharing its colour "
+                            "(`Config(hint_affinity=...)`, `model.HintAffinity`, its layers starting at random)", t.get('hint_affinity')),
+                           ("on the images as they are, not flipped or cropped (`Config(augment=False)`)", not t.get('augment', True))) if on]
+    return f"then {t['epochs']} epochs more ({stages}) {' and '.join(how)}, {t['minutes']:.0f} min on {t.get('cpu', machine)}: `{t['command']}`"
+
 # %% ../nbs/52_pretrained.ipynb #2f4a4c53
-def hint_training(training:dict, # bench/hints.py's 'training'; with 'from_training', the record of the hint file it started from
+def hint_training(training:dict, # bench/hints.py's 'training'; with 'from_training', the record of the hint file it started from (and so on)
                   machine:str, # the machine it trained on, in words
                  ) -> str:
-    "The hint model's card line on how it was trained: from `butterflies`, and then from an earlier hint file when it started from one (`--from-hints`)."
-    stages = lambda t: ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
-    first = training.get('from_training', training)
+    "The hint model's card line on how it was trained: from `butterflies`, then from each earlier hint file it started from (`--from-hints`), oldest first."
+    chain = [training]
+    while 'from_training' in chain[0]: chain.insert(0, chain[0]['from_training'])
+    first, stages = chain[0], ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in chain[0]['stages'])
     line = (f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {first['epochs']} epochs on all {first['train_images']:,} train images at 112² "
-            f"({stages(first)}; {'the last' if len(first['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated "
+            f"({stages}; {'the last' if len(first['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated "
             f"from the true colours, which are its targets; {first['minutes']:.0f} min on {first.get('cpu', machine)}")
-    if first is training: return line + f"; rebuilt by `{training['command']}`."
-    how = [w for w, on in (("with its network also seeing the hints spread over the image (`Config(dense_hints=True)`, those channels starting at zero)",
-                            training.get('dense_hints', '--dense-hints' in training['command'])),
-                           ("on the images as they are, not flipped or cropped (`Config(augment=False)`)", not training.get('augment', True))) if on]
-    return line + f" (`{first['command']}`); then {training['epochs']} epochs more ({stages(training)}) {' and '.join(how)}, {training['minutes']:.0f} min on {machine}: `{training['command']}`."
+    if len(chain) == 1: return line + f"; rebuilt by `{training['command']}`."
+    return line + f" (`{first['command']}`); " + '; '.join(_continued(t, machine) for t in chain[1:]) + '.'
 
 # %% ../nbs/52_pretrained.ipynb #3eccb7bf
 def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'no_hint', 'training', 'file', 'widget', 'machine'
