@@ -148,6 +148,20 @@ def _hint_inputs(L, size:int, dense:bool=False) -> tuple:
     density = _sized_spread(HintDensity, size, 'hint_density')([L, hint_ab, hint_mask])
     return inputs, hints, layers.Concatenate(name='hints_dense')([hints, density])
 
+# %% ../nbs/23_model.ipynb #982a824c
+def _hinted_mean(x, # (batch, height, width, channels)
+                 mask, # (batch, height, width, 1): 1 where a hint is
+                 f:int, # the cells' side, in pixels
+                ) -> tuple:
+    "Per cell of f×f pixels: the mean of `x` over its hinted pixels (0 where none), and the hinted share of the cell."
+    share = keras.ops.average_pool(mask, f, f)
+    return keras.ops.average_pool(x * mask, f, f) / keras.ops.maximum(share, 1e-6), share
+
+# %% ../nbs/23_model.ipynb #cad6574f
+def _pow2_factor(height:int, width:int, at_most:float) -> int:
+    "The largest power of 2 up to 64 that divides both sides and is at most `at_most` (1 if none is)."
+    return max(f for f in (1, 2, 4, 8, 16, 32, 64) if height % f == 0 and width % f == 0 and (f == 1 or f <= at_most))
+
 # %% ../nbs/23_model.ipynb #14a9d464
 @keras.saving.register_keras_serializable('coloring_nb')
 class HintPool(layers.Layer):
@@ -159,9 +173,7 @@ class HintPool(layers.Layer):
 
     def call(self, hints):
         f, ops = self.factor, keras.ops
-        ab, mask = hints[..., :2], hints[..., 2:]
-        share = ops.average_pool(mask, f, f)                   # the hinted share of each cell
-        mean_ab = ops.average_pool(ab * mask, f, f) / ops.maximum(share, 1e-6)
+        mean_ab, share = _hinted_mean(hints[..., :2], hints[..., 2:], f)
         return ops.concatenate([mean_ab, ops.cast(share > 0, mean_ab.dtype)], axis=-1)
 
     def compute_output_shape(self, shape): return (shape[0], shape[1] // self.factor, shape[2] // self.factor, 3)
@@ -194,7 +206,7 @@ class HintSpread(layers.Layer):
 
     def _factor(self, height:int, width:int) -> int:
         "How much coarser the grid the Gaussians blur on is: the largest power of 2 that divides both sides and is at most a quarter of the smallest σ."
-        return max(f for f in (1, 2, 4, 8, 16, 32, 64) if height % f == 0 and width % f == 0 and (f == 1 or f <= min(self.sigmas) / 4))
+        return _pow2_factor(height, width, min(self.sigmas) / 4)
 
     def _spread(self, L, residual, mask):
         "The hints' `residual` spread: at each pixel, (its weighted mean (…, 2), its hints' weight against the floor, in [0, 1) (…, 1))."
@@ -248,27 +260,23 @@ class HintAffinity(layers.Layer):
         init = lambda v: keras.initializers.Constant(float(np.log(v)))
         self.log_sigma = self.add_weight(shape=(), initializer=init(self.sigma), name='log_sigma')   # σ in place, a fraction of the side
         self.log_floor = self.add_weight(shape=(), initializer=init(self.floor), name='log_floor')   # the weight a pixel keeps its own colour by
-
-    def _places(self, height:int, width:int, f:int) -> tuple:
-        "The pixels' centres and the cells' centres, in fractions of the longer side: (height·width, 2) and (cells, 2)."
-        side = max(height, width)
-        pixels = np.stack(np.meshgrid(np.arange(height), np.arange(width), indexing='ij'), -1).reshape(-1, 2) + 0.5
-        cells = np.stack(np.meshgrid(np.arange(height // f), np.arange(width // f), indexing='ij'), -1).reshape(-1, 2) * f + f / 2
-        return (pixels / side).astype('float32'), (cells / side).astype('float32')
+        height, width = shapes[1][1:3]
+        self.cell = f = _pow2_factor(height, width, self.factor)
+        side = max(height, width)           # the pixels' and the cells' centres, in fractions of the longer side
+        pixels = ((np.stack(np.meshgrid(np.arange(height), np.arange(width), indexing='ij'), -1).reshape(-1, 2) + 0.5) / side).astype('float32')
+        cells = ((np.stack(np.meshgrid(np.arange(height // f), np.arange(width // f), indexing='ij'), -1).reshape(-1, 2) * f + f / 2) / side).astype('float32')
+        self.far = np.square(pixels[:, None] - cells[None]).sum(-1) / 2      # (pixels, cells): squared distance in place, halved
 
     def call(self, inputs):
-        ops = keras.ops
+        ops, f = keras.ops, self.cell
         ab, embedding, hint_ab, mask = inputs
         height, width, dim = embedding.shape[1:]
-        f = max(f for f in (1, 2, 4, 8, 16, 32) if f <= self.factor and height % f == 0 and width % f == 0)
-        share = ops.average_pool(mask, f, f)                                   # the hinted share of each cell
-        mean = lambda x: ops.reshape(ops.average_pool(mask * x, f, f) / ops.maximum(share, 1e-6), (-1, (height // f) * (width // f), x.shape[-1]))
-        keys, residual, on = mean(embedding), mean(hint_ab - ab), ops.reshape(ops.cast(share > 0, 'float32'), (-1, 1, (height // f) * (width // f)))
+        cells = (height // f) * (width // f)
+        mean = lambda x: ops.reshape(_hinted_mean(x, mask, f)[0], (-1, cells, x.shape[-1]))
+        keys, residual, on = mean(embedding), mean(hint_ab - ab), ops.reshape(ops.cast(ops.average_pool(mask, f, f) > 0, 'float32'), (-1, 1, cells))
         queries = ops.reshape(embedding, (-1, height * width, dim))
-        pixels, cells = self._places(height, width, f)
         apart = ops.sum(queries ** 2, -1, keepdims=True) + ops.expand_dims(ops.sum(keys ** 2, -1), 1) - 2 * ops.einsum('bpd,bkd->bpk', queries, keys)
-        far = np.square(pixels[:, None] - cells[None]).sum(-1) / 2             # (pixels, cells): squared distance in place, halved
-        weight = on * ops.exp(-ops.maximum(apart, 0) - far / ops.exp(2 * self.log_sigma))
+        weight = on * ops.exp(-ops.maximum(apart, 0) - self.far / ops.exp(2 * self.log_sigma))
         correction = ops.einsum('bpk,bkc->bpc', weight, residual) / (ops.sum(weight, -1, keepdims=True) + ops.exp(self.log_floor))
         return ops.clip(ab + ops.reshape(correction, (-1, height, width, 2)), -1, 1)
 
