@@ -17,7 +17,8 @@ the boost saw its check loss, scored against the truth, rise from 0.0111 to 0.01
 `--no-augment` trains on the images as they are (`Config(augment=False)`: no random flip and crop), a last stage at
 the scale the model colours at (with `--from-hints`). `--dense-hints` builds the network with `Config(dense_hints=True)` (its input and head also see the hints spread over the
 image, `model.HintDensity`), `--affinity N` adds a learned embedding of N values a pixel that carries each hint to the pixels sharing its colour
-before the spread (`Config(hint_affinity=N)`, `model.HintAffinity`; its layers start at random, the rest from the file), and `--from-hints FILE` starts the first run from a hint model's file instead of the
+before the spread (`Config(hint_affinity=N)`, `model.HintAffinity`; its layers start at random, the rest from the file),
+`--train-only GLOB` trains only the layers so named, the rest frozen (`Config(train_only=GLOB)`: '*affinity*' trains that head alone), and `--from-hints FILE` starts the first run from a hint model's file instead of the
 automatic model (`hints.from_automatic` again: the channels the file lacks start at zero).
 The work folder keeps the cache and the run: the same command resumes a killed run.
 
@@ -162,6 +163,7 @@ def main():
     p.add_argument('--no-augment', action='store_true', help="Config(augment=False): train on the images as they are, not flipped and cropped (a last stage)")
     p.add_argument('--dense-hints', action='store_true', help="Config(dense_hints=True): the network also sees the hints spread over the image")
     p.add_argument('--affinity', type=int, default=0, metavar='N', help="Config(hint_affinity=N): a learned embedding of N values a pixel carries each hint to the pixels sharing its colour (model.HintAffinity)")
+    p.add_argument('--train-only', default=None, metavar='GLOB', help="Config(train_only=GLOB): train only the layers so named (e.g. '*affinity*'), the rest frozen")
     p.add_argument('--from-hints', default='', metavar='FILE', help='start the first run from this hint model instead of --automatic')
     p.add_argument('--save-with', default=sys.executable, metavar='PYTHON', help="the Python whose Keras writes the published file (Colab's: see bench/pretrained.py)")
     p.add_argument('--work', default=str(Path.home()/'.cache'/'coloring_nb_hints'), help='cache and run (kept: run again to resume)')
@@ -187,7 +189,7 @@ def main():
     cache = build_cache(index, work/f'cache-{args.size}', args.size, progress=False)
     extra = {'widths': tuple(int(w) for w in args.widths.split(','))} if args.widths else {}
     config = Config(data=args.data, size=args.size, batch_size=args.batch_size, learning_rate=args.learning_rate, epochs=args.epochs,
-                    patience=args.epochs, seed=0, run_name='butterflies-hints', hints=True, dense_hints=args.dense_hints, hint_affinity=args.affinity, augment=not args.no_augment, chroma_boost=1.0, **extra)
+                    patience=args.epochs, seed=0, run_name='butterflies-hints', hints=True, dense_hints=args.dense_hints, hint_affinity=args.affinity, augment=not args.no_augment, train_only=args.train_only, chroma_boost=1.0, **extra)
     run = work/'run'
     automatic = load_model(args.automatic)
     if args.score_only: model, saved_by, runs, histories = load_model(weights), None, [], []
@@ -218,10 +220,10 @@ def main():
         'val_ab_mse': [round(v, 5) for h in histories for v in h.get('val_ab_mse', [])],
         'stages': [{'epochs': len(h.get('val_ab_mse', [])), 'learning_rate': lr} for h, lr in zip(histories, (args.learning_rate, *args.then_learning_rate))],
         'from': Path(args.from_hints or args.automatic).name, 'train_images': cache.manifest['counts']['train'], 'epoch_check_images': cache.manifest['counts']['valid'],
-        'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by, 'cpu': machine_words(machine_info()), 'augment': config.augment, 'dense_hints': config.dense_hints, 'hint_affinity': config.hint_affinity,
+        'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by, 'cpu': machine_words(machine_info()), 'augment': config.augment, 'dense_hints': config.dense_hints, 'hint_affinity': config.hint_affinity, 'train_only': config.train_only,
         'command': f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g}'
                    + (f" --then-epochs {','.join(map(str, args.then_epochs))} --then-learning-rate {','.join(f'{r:g}' for r in args.then_learning_rate)}" if args.then_epochs else '')
-                   + (' --dense-hints' if args.dense_hints else '') + (f' --affinity {args.affinity}' if args.affinity else '') + (' --no-augment' if args.no_augment else '') + (f' --from-hints {Path(args.from_hints).name}' if args.from_hints else '')
+                   + (' --dense-hints' if args.dense_hints else '') + (f' --affinity {args.affinity}' if args.affinity else '') + (' --no-augment' if args.no_augment else '') + (f" --train-only '{args.train_only}'" if args.train_only else '') + (f' --from-hints {Path(args.from_hints).name}' if args.from_hints else '')
                    + ' --save-with PYTHON_WITH_COLABS_KERAS'}
     if args.from_hints and not args.score_only and Path(args.out).exists():   # how the file it started from was trained: this JSON's last record
         training['from_training'] = recorded_training(args.out)

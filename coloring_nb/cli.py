@@ -112,7 +112,7 @@ def common_flags(p:argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 # %% ../nbs/55_cli.ipynb #7e58ff97
 TRAIN_OPTIONS = ('data', 'run_name', 'model', 'size', 'batch_size', 'epochs', 'checkpoint_every', 'seed', 'classifier', 'hints',
-                 'dense_hints', 'hint_affinity', 'widths', 'learning_rate', 'ab_loss', 'colorfulness_weight', 'chroma_boost', 'augment',
+                 'dense_hints', 'hint_affinity', 'widths', 'learning_rate', 'ab_loss', 'colorfulness_weight', 'chroma_boost', 'augment', 'train_only',
                  'adversarial_epochs', 'adversarial_weight', 'temperature', 'patience', 'precision', 'cache_dir', 'devices')   # the `Config` fields coloring_nb_train sets
 _CHOICES = {'model': MODELS, 'precision': PRECISIONS, 'ab_loss': AB_LOSSES}
 _HELP = {'model': 'which network'}   # the docment, 'one of MODELS', names a constant the user does not see

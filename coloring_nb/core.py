@@ -283,7 +283,7 @@ MODELS = ('colorizer', 'seed', 'stage1', 'stage2')
 BACKBONES = ('encoder', 'resnet50', 'efficientnetb0')
 AB_LOSSES = ('mse', 'huber', 'l1', 'bins')
 PRECISIONS = ('auto', 'float32', 'mixed_float16', 'mixed_bfloat16')
-LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0, 'hints': False, 'dense_hints': False, 'hint_affinity': 0}   # fields added later: what a config saved without them meant
+LEGACY = {'colorfulness_weight': 0.0, 'chroma_boost': 1.0, 'adversarial_epochs': 0, 'hints': False, 'dense_hints': False, 'hint_affinity': 0, 'train_only': None}   # fields added later: what a config saved without them meant
 
 # %% ../nbs/00_core.ipynb #6f98f4d9
 @dataclass
@@ -308,6 +308,7 @@ class Config:
     colorfulness_weight: float = 0.0  # with a regression ab_loss: weight of a term pulling each image's colourfulness to its truth's (0: off)
     chroma_boost: float = 1.2     # the training targets' chroma is multiplied by this, from 1 (as they are) to 2 (`vivid.DEFAULT_RECIPE`)
     augment: bool = True          # flip and crop the training images at random; False: as they are (a last stage at the scale the model is used at)
+    train_only: str|None = None   # train only the layers whose names match this glob (e.g. '*affinity*': a new head on a trained network), the rest frozen; None: every layer
     adversarial_epochs: int = 0   # the last this-many epochs add a PatchGAN critic's term to the loss (DeOldify's NoGAN phase; 0: none)
     adversarial_weight: float = 0.01  # weight of the critic's term in the adversarial epochs, beside the supervised losses
     ab_weight: float = 1.0        # weight of the ab loss

@@ -173,16 +173,21 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
         "landscapes and old family photos need a model trained on photos like them, which the rest of this package "
         "does (from a folder, an archive, Kaggle or Drive)."])
 
+# %% ../nbs/52_pretrained.ipynb #a354e48d
+def _stages(t:dict) -> str: return ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
+
+
 # %% ../nbs/52_pretrained.ipynb #d0194b7f
-def _continued(t:dict, machine:str) -> str:
-    "How a `--from-hints` continuation trained: its epochs, what it changed, its time and command."
-    stages = ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
+def _continued(t:dict, before:dict, machine:str) -> str:
+    "How a `--from-hints` continuation `t` of the run recorded in `before` trained: its epochs, what it changed, its time and command."
     how = [w for w, on in (("with its network also seeing the hints spread over the image (`Config(dense_hints=True)`, those channels starting at zero)",
                             t.get('dense_hints', '--dense-hints' in t['command'])),
                            (f"with a learned embedding of {t.get('hint_affinity')} values a pixel that carries each hint to the pixels sharing its colour "
-                            "(`Config(hint_affinity=...)`, `model.HintAffinity`, its layers starting at random)", t.get('hint_affinity')),
+                            "(`Config(hint_affinity=...)`, `model.HintAffinity`, its layers starting at random)", t.get('hint_affinity') and not before.get('hint_affinity')),
+                           (f"training only the layers named `{t.get('train_only')}`, the rest frozen (`Config(train_only=...)`)", t.get('train_only')),
                            ("on the images as they are, not flipped or cropped (`Config(augment=False)`)", not t.get('augment', True))) if on]
-    return f"then {t['epochs']} epochs more ({stages}) {' and '.join(how)}, {t['minutes']:.0f} min on {t.get('cpu', machine)}: `{t['command']}`"
+    return f"then {t['epochs']} epoch{'s' if t['epochs'] > 1 else ''} more ({_stages(t)}) {' and '.join(how)}, {t['minutes']:.0f} min on {t.get('cpu', machine)}: `{t['command']}`"
+
 
 # %% ../nbs/52_pretrained.ipynb #2f4a4c53
 def hint_training(training:dict, # bench/hints.py's 'training'; with 'from_training', the record of the hint file it started from (and so on)
@@ -191,12 +196,12 @@ def hint_training(training:dict, # bench/hints.py's 'training'; with 'from_train
     "The hint model's card line on how it was trained: from `butterflies`, then from each earlier hint file it started from (`--from-hints`), oldest first."
     chain = [training]
     while 'from_training' in chain[0]: chain.insert(0, chain[0]['from_training'])
-    first, stages = chain[0], ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in chain[0]['stages'])
+    first, stages = chain[0], _stages(chain[0])
     line = (f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {first['epochs']} epochs on all {first['train_images']:,} train images at 112² "
             f"({stages}; {'the last' if len(first['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated "
             f"from the true colours, which are its targets; {first['minutes']:.0f} min on {first.get('cpu', machine)}")
     if len(chain) == 1: return line + f"; rebuilt by `{training['command']}`."
-    return line + f" (`{first['command']}`); " + '; '.join(_continued(t, machine) for t in chain[1:]) + '.'
+    return line + f" (`{first['command']}`); " + '; '.join(_continued(t, before, machine) for before, t in zip(chain, chain[1:])) + '.'
 
 # %% ../nbs/52_pretrained.ipynb #3eccb7bf
 def hint_card(figures:dict # what bench/hints.py wrote: 'hints', 'automatic', 'no_hint', 'training', 'file', 'widget', 'machine'
