@@ -90,8 +90,8 @@ def results_table() -> str:
         row(f"training at {sc['size']}², global batch {sc['batch']}, data-parallel ({sc['what']})", rates, '', sc, 'scale')
     if (h := _load('hints')):      # bench/hints.py: the hint-taking colorizer with 0-20 hints from the truth (issue 27)
         auto = h.get('reference_psnr', h['automatic']['psnr'])   # the automatic model at its best PSNR (its network without the file's colour gain)
-        epochs, t = 0, h['training']
-        while t: epochs, t = epochs + t['epochs'], t.get('from_training')   # this file's epochs and those of each file it started from
+        from coloring_nb.pretrained import training_chain
+        epochs = sum(t['epochs'] for t in training_chain(h['training']))   # this file's epochs and those of each file it started from
         name = f"the published hint model `butterflies-hints` ({epochs} epochs from `butterflies`)" if 'file' in h else 'the hint model'
         row(f"PSNR with k hints from the truth (6×6 patches drawn around the centre, Zhang et al.'s protocol), {h['valid_images']} valid images at 112²: {name} − the automatic model",
             ', '.join(f"{k}: {s['psnr']:.2f} dB ({s['psnr'] - auto:+.2f})" for k, s in h['hints'].items()) + f"; automatic {auto:.2f} dB" + (f" without the colour gain {h['automatic_colour_gain']:g} of its file ({h['automatic']['psnr']:.2f} dB with it)" if h.get('automatic_colour_gain', 1) != 1 else ''),
@@ -104,6 +104,12 @@ def results_table() -> str:
         row(f"how far spreading the hints goes without learning ({hc['images']} images of the train split's hold-out, `{hc['weights']}`'s network): PSNR gain at 1 and 10 hints",
             '; '.join(f"{name} {gain(name, '1'):+.2f}, {gain(name, '10'):+.2f}" for name in hc['psnr']['0'])
             + " (oracle: every pixel whose true colour is near a hint's takes it; it reads the truth, to show what knowing where a colour belongs is worth)", '', hc, 'hint_ceiling')
+    if (hs := _load('hint_spread')):  # bench/hint_ceiling.py --spread-grid: the settings of the spread after the hint model's affinity
+        p, counts = hs['psnr'], [k for k in hs['psnr'] if k != '0']
+        best = max((n for n in p['0'] if n.startswith('σ')), key=lambda n: sum(p[k][n] for k in counts))
+        row(f"the spread after the hint model's learned affinity, by its settings (`--spread-grid`; {hs['images']:,} images of the train split's hold-out, `{hs['weights']}`'s network and affinity): PSNR at {' / '.join(counts)} hints",
+            '; '.join(f"{label} {' / '.join(f'{p[k][n]:.2f}' for k in counts)}" for label, n in
+                      (('no spread', 'no spread'), ('`HINT_SPREAD` (σ 1/7, 2/7, 4/7, fade 0.25)', 'σ 1/7, 2/7, 4/7, fade 0.25'), (f'best of the grid, `HINT_SPREAD_AFFINITY` ({best})', best))), '', hs, 'hint_ceiling')
     if (vd := _load('video')):      # bench/video.py: a film coloured, per frame and steadied (issue 29)
         c, s = vd['clip'], vd['steadied']
         row(f"colouring a film: {c['seconds']:g} s {c['size'][0]}×{c['size'][1]} {c['fps']} fps clip of butterfly photos ({vd['split']} split), 2 cuts, sound; "

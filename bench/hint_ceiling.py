@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How far can hints carry without learning more (issue 27)? Other ways to spread the hints, and a bound, on the hint network's own colours.
 
-    python bench/hint_ceiling.py [--work ~/.cache/coloring_nb_hints_dense] [--weights weights/butterflies-hints.keras] [--images 256]
+    python bench/hint_ceiling.py [--work ~/.cache/coloring_nb_hints_dense] [--weights weights/butterflies-hints.keras] [--images 256] [--spread-grid]
 
 The published hint model ends in `model.HintSpread`: the network's colours, plus each hint's residual (the hint's
 colour minus the network's there) spread by Gaussians over pixels of similar lightness. This bench keeps the network
@@ -23,10 +23,15 @@ bench/hints.py built in `--work`; nothing here looks at the valid split), with Z
   priors") and a spread by lightness, distance or the network's colours can only guess.
 
 Prints a table and writes bench/results/hint_ceiling.json.
+
+`--spread-grid` chooses the settings of the `HintSpread` that follows a learned `HintAffinity` (the model's
+`ab_affinity` layer; `model.HINT_SPREAD_AFFINITY`): on the same hold-out and seeds, at 0, 1, 2, 5 and 10 hints, it
+scores the colours the affinity gives with no spread after it, and with `HintSpread` at each σs (fractions of the side)
+and `fade` of a grid, the network and the affinity as trained. Writes bench/results/hint_spread.json.
 """
 import os, sys
 from pathlib import Path
-from _common import machine_info, parser, write_json
+from _common import RESULTS, machine_info, parser, write_json
 
 SPREADS = ('published', 'network alone', 'edge-aware solve', 'by colour', 'oracle')
 
@@ -70,39 +75,64 @@ def oracle(ab, hint_ab, mask, net, within=0.1):
         out[close] = hints[distance.argmin(-1)[close]]
     return out
 
+GRID_SIGMAS = {'1/7, 2/7, 4/7': (1 / 7, 2 / 7, 4 / 7), '1/14, 1/7, 2/7': (1 / 14, 1 / 7, 2 / 7), '1/7, 2/7': (1 / 7, 2 / 7)}   # σs, fractions of the side
+GRID_FADES = (0.25, 1, 4, 16, 64)
+
+def psnr_table(model, outputs:dict, hold, counts, spreads) -> dict:
+    "k -> {spread: mean PSNR} over `hold` with k hints from the truth (hints.scores' seeds); `spreads(L, ab, hint_ab, mask, out)` names each spread's colours from the model's `outputs` (layer names)."
+    import keras, numpy as np
+    from coloring_nb.evaluate import image_metrics, iter_batches
+    from coloring_nb.hints import hint_inputs, simulate_hints
+    both, table = keras.Model(model.input, {k: model.get_layer(v).output for k, v in outputs.items()}), {}
+    for k in counts:
+        sums = {}
+        for b, (L, ab, _) in enumerate(iter_batches(hold, None, 32)):
+            hint_ab, mask = simulate_hints(ab, np.random.default_rng((k, b)), n_hints=k, sides=(6,), where='normal')   # hints.scores' seeds
+            out = {name: np.asarray(v) for name, v in both.predict_on_batch(hint_inputs(L, hint_ab, mask)).items()}
+            for name, pred in spreads(L, ab, hint_ab, mask, out).items(): sums[name] = sums.get(name, 0.0) + float(image_metrics(L, ab, pred, full=False)['psnr'].sum())
+        table[k] = {name: round(s / len(hold), 3) for name, s in sums.items()}
+        print(k, table[k], flush=True)
+    return table
+
+def hand_made(L, ab, hint_ab, mask, out) -> dict:
+    "The published colours, the network's own, and the hand-made spreads and the oracle on the network's colours."
+    import numpy as np
+    net = out['net']
+    return {'published': out['ab'], 'network alone': net,
+            'edge-aware solve': net + np.stack([edge_aware(L[i, ..., 0], hint_ab[i] - net[i], mask[i, ..., 0]) for i in range(len(L))]),
+            'by colour': net + np.stack([by_colour(L[i], net[i], hint_ab[i], mask[i, ..., 0]) for i in range(len(L))]),
+            'oracle': np.stack([oracle(ab[i], hint_ab[i], mask[i, ..., 0], net[i]) for i in range(len(L))])}
+
+def spread_grid(size:int):
+    "The colours after the model's `HintAffinity`, with no spread and with `HintSpread` at each of the grid's σs and fades."
+    from coloring_nb.model import HintSpread
+    layers = {f'σ {name}, fade {fade:g}': HintSpread(tuple(s * size for s in sigmas), 8, fade) for name, sigmas in GRID_SIGMAS.items() for fade in GRID_FADES}
+    def spreads(L, ab, hint_ab, mask, out):
+        import numpy as np
+        return {'published': out['ab'], 'no spread': out['affinity'], **{name: np.asarray(layer([out['affinity'], L, hint_ab, mask])) for name, layer in layers.items()}}
+    return spreads
+
 def main():
-    p = parser(__doc__, 'hint_ceiling')
+    p = parser(__doc__, None)
     p.add_argument('--work', default='~/.cache/coloring_nb_hints_dense', help="bench/hints.py's work folder (its cache-SIZE holds the hold-out)")
     p.add_argument('--weights', default='weights/butterflies-hints.keras')
     p.add_argument('--images', type=int, default=256)
     p.add_argument('--size', type=int, default=112)
+    p.add_argument('--spread-grid', action='store_true', help="score HintSpread's settings after the model's HintAffinity instead (writes hint_spread.json)")
+    p.add_argument('--out', default='', help='where to write the JSON results (default bench/results/hint_ceiling.json, or hint_spread.json with --spread-grid)')
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-    import keras, numpy as np
     from coloring_nb.cache import LabCache
     from coloring_nb.colorize import load_model
-    from coloring_nb.evaluate import image_metrics, iter_batches
-    from coloring_nb.hints import hint_inputs, simulate_hints
     model = load_model(args.weights)
-    both = keras.Model(model.input, {'net': model.get_layer('ab').output, 'ab': model.output['ab']})   # the network's colours, before anything carries or spreads the hints
     hold = LabCache.open(Path(args.work).expanduser()/f'cache-{args.size}').lab('valid')[:args.images]
-    table = {}
-    for k in (0, 1, 10):
-        sums = dict.fromkeys(SPREADS, 0.0)
-        for b, (L, ab, _) in enumerate(iter_batches(hold, None, 32)):
-            hint_ab, mask = simulate_hints(ab, np.random.default_rng((k, b)), n_hints=k, sides=(6,), where='normal')   # hints.scores' seeds
-            out = both.predict_on_batch(hint_inputs(L, hint_ab, mask))
-            net, published = np.asarray(out['net']), np.asarray(out['ab'])
-            spreads = {'published': published, 'network alone': net,
-                       'edge-aware solve': net + np.stack([edge_aware(L[i, ..., 0], hint_ab[i] - net[i], mask[i, ..., 0]) for i in range(len(L))]),
-                       'by colour': net + np.stack([by_colour(L[i], net[i], hint_ab[i], mask[i, ..., 0]) for i in range(len(L))]),
-                       'oracle': np.stack([oracle(ab[i], hint_ab[i], mask[i, ..., 0], net[i]) for i in range(len(L))])}
-            for name, pred in spreads.items(): sums[name] += float(image_metrics(L, ab, pred, full=False)['psnr'].sum())
-        table[k] = {name: round(s / len(hold), 3) for name, s in sums.items()}
-        print(k, table[k], flush=True)
-    print(f"\n| spread | {' | '.join(f'{k} hint' + ('s' if k != 1 else '') for k in table)} | gain at 1 | gain at 10 |\n|---|---|---|---|---|---|")
-    for name in SPREADS:
-        print(f"| {name} | {' | '.join(f'{table[k][name]:.2f}' for k in table)} | {table[1][name] - table[0][name]:+.2f} | {table[10][name] - table[0][name]:+.2f} |")
-    print(f"wrote {write_json(args.out, {'psnr': {str(k): v for k, v in table.items()}, 'images': len(hold), 'weights': Path(args.weights).name, 'machine': machine_info()})}")
+    if args.spread_grid: counts, table = (0, 1, 2, 5, 10), psnr_table(model, {'ab': 'ab_hinted', 'affinity': 'ab_affinity'}, hold, (0, 1, 2, 5, 10), spread_grid(args.size))
+    else: counts, table = (0, 1, 10), psnr_table(model, {'ab': 'ab_hinted', 'net': 'ab'}, hold, (0, 1, 10), hand_made)   # 'ab': the network's colours, before anything carries or spreads the hints
+    first, last = counts[1], counts[-1]
+    print(f"\n| spread | {' | '.join(f'{k} hint' + ('s' if k != 1 else '') for k in counts)} | gain at {first} | gain at {last} |\n|---{'|---' * (len(counts) + 2)}|")
+    for name in table[0]:
+        print(f"| {name} | {' | '.join(f'{table[k][name]:.2f}' for k in counts)} | {table[first][name] - table[0][name]:+.3f} | {table[last][name] - table[0][name]:+.3f} |")
+    out = args.out or str(RESULTS/('hint_spread.json' if args.spread_grid else 'hint_ceiling.json'))
+    print(f"wrote {write_json(out, {'psnr': {str(k): v for k, v in table.items()}, 'images': len(hold), 'weights': Path(args.weights).name, 'machine': machine_info()})}")
 
 if __name__ == '__main__': main()

@@ -19,7 +19,9 @@ the scale the model colours at (with `--from-hints`). `--dense-hints` builds the
 image, `model.HintDensity`), `--affinity N` adds a learned embedding of N values a pixel that carries each hint to the pixels sharing its colour
 before the spread (`Config(hint_affinity=N)`, `model.HintAffinity`; its layers start at random, the rest from the file),
 `--train-only GLOB` trains only the layers so named, the rest frozen (`Config(train_only=GLOB)`: '*affinity*' trains that head alone), and `--from-hints FILE` starts the first run from a hint model's file instead of the
-automatic model (`hints.from_automatic` again: the channels the file lacks start at zero).
+automatic model (`hints.from_automatic` again: the channels the file lacks start at zero). `--respread` trains nothing: it
+publishes the `--from-hints` file's weights in the colorizer as the package builds it now, for settings that are not
+weights (`model.HINT_SPREAD_AFFINITY`, the spread after an affinity), and scores it as below.
 The work folder keeps the cache and the run: the same command resumes a killed run.
 
 The scores (Zhang et al.'s protocol, as their test_sweep.py runs it: it made the figures the issue quotes, which are
@@ -104,13 +106,17 @@ def scores(model, lab, counts, where='normal', batch_size=32) -> dict:
     return out
 
 def publish(args, config, cache, automatic, run):
-    "Fine-tune the hint model from `automatic` in `run` (then the --then-epochs runs through HintSpread), save the published file; (the file loaded back, the Keras that wrote it, the runs, their histories)."
+    "Fine-tune the hint model from `automatic` in `run` (then the --then-epochs runs through HintSpread), save the published file; ((the file loaded back, the Keras that wrote it), the runs, their histories). With --respread, no training: the --from-hints file rebuilt."
     from coloring_nb.colorize import load_model
     from coloring_nb.train import train
-    from pretrained import save_with, start_from
-    import numpy as np
-    runs, histories, weights = [run], [], Path(args.weights)
+    from coloring_nb.model import HINT_SPREAD, HINT_SPREAD_AFFINITY
+    from pretrained import start_from
+    runs, histories = [run], []
     origin = args.from_hints or args.automatic
+    if args.respread:                                    # no training: the file's weights, in the colorizer as the package builds it now
+        runs, trained = [], load_model(args.from_hints)
+        log(f"no training: {origin}'s weights in the colorizer as it is built now (its HintSpread: {HINT_SPREAD_AFFINITY if config.hint_affinity else HINT_SPREAD})")
+        return save_and_check(args, config, cache, trained), runs, histories
     start = [] if any(run.glob('ckpt-*.npz')) else [start_from_automatic(load_model(origin) if args.from_hints else automatic)]
     log(f"{cache.manifest['counts']} images at {args.size}²; the hint-taking colorizer{' (dense hints)' if config.dense_hints else ''}{f' (an embedding of {config.hint_affinity} carrying the hints)' if config.hint_affinity else ''} from {origin}, {args.epochs} epochs at learning rate {args.learning_rate:g}")
     _, history = train(config, run_dir=run, cache=cache, verbose=2, callbacks=start)
@@ -121,12 +127,20 @@ def publish(args, config, cache, automatic, run):
         log(f"then {epochs} epochs at learning rate {learning_rate:g}, from {runs[-2]/'final.keras'}")
         histories.append(train(then, run_dir=runs[-1], cache=cache, verbose=2, callbacks=[] if any(runs[-1].glob('ckpt-*.npz')) else [start_from(runs[-2]/'final.keras')])[1])
     trained = load_model(runs[-1]/'final.keras')          # uncompiled: the published file holds no optimizer state
+    return save_and_check(args, config, cache, trained), runs, histories
+
+def save_and_check(args, config, cache, trained) -> tuple:
+    "Save `trained` as the published file (by the Keras of --save-with), its class names beside it; (the file loaded back as users load it, that Keras' version)."
+    from coloring_nb.colorize import load_model
+    from pretrained import save_with
+    import numpy as np
+    weights = Path(args.weights)
     weights.parent.mkdir(parents=True, exist_ok=True)
     saved_by = save_with(trained, config, cache.n_classes, weights, args.save_with)
     model = load_model(weights)                          # the file, as users load it: everything below is measured on it
     assert all(np.array_equal(a, b) for a, b in zip(trained.get_weights(), model.get_weights())), 'the file holds other weights than the trained model'
     weights.with_name(weights.stem + '.classes.json').write_text(json.dumps(list(cache.class_names), indent=0, ensure_ascii=False) + '\n')
-    return model, saved_by, runs, histories
+    return model, saved_by
 
 def hint_grid(model, automatic, lab, labels, class_names, path, counts=(1, 10), n:int=8):
     "A grid of `n` valid images, to judge by eye: grey, the automatic model, the hint model with no hint and with k hints from the truth (squares where they are), the truth."
@@ -170,11 +184,13 @@ def main():
     p.add_argument('--limit', type=int, default=0, help='rehearsal: at most this many images per split')
     p.add_argument('--counts', default='0,1,2,5,10,20')
     p.add_argument('--widths', default='', help="rehearsal: the colorizer's widths (default Config's, the published model's)")
+    p.add_argument('--respread', action='store_true', help="no training: publish the --from-hints file's weights in the colorizer as the package builds it now (its HintSpread's settings, which are not weights)")
     p.add_argument('--score-only', action='store_true', help='score the published file at --weights as it is: no training, the file not rewritten')
     args = p.parse_args()
     args.then_epochs = [int(n) for n in args.then_epochs.split(',') if n]
     rates = [float(r) for r in args.then_learning_rate.split(',')]
     args.then_learning_rate = rates * len(args.then_epochs) if len(rates) == 1 else rates
+    if args.respread and not args.from_hints: sys.exit('--respread rebuilds a hint model: give its file with --from-hints')
     if len(args.then_learning_rate) != len(args.then_epochs): sys.exit('--then-learning-rate: give one rate, or one per --then-epochs run')
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     sys.path.insert(0, str(Path(__file__).parent))
@@ -193,7 +209,7 @@ def main():
     run = work/'run'
     automatic = load_model(args.automatic)
     if args.score_only: model, saved_by, runs, histories = load_model(weights), None, [], []
-    else: model, saved_by, runs, histories = publish(args, config, cache, automatic, run)
+    else: (model, saved_by), runs, histories = publish(args, config, cache, automatic, run)
     valid = cache.lab('test')                            # the data set's valid split: nothing was chosen on it
     from coloring_nb.vivid import colour_gain, with_colour_gain
     gain, plain = colour_gain(automatic), with_colour_gain(automatic, 1.0)
@@ -216,12 +232,13 @@ def main():
     sha, size = file_digest(weights), weights.stat().st_size
     if args.score_only: training = recorded_training(args.out)    # the file's training, and the machine it ran on (this one only scores it)
     else: training = {
-        'epochs': sum(len(h.get('val_ab_mse', [])) for h in histories), 'learning_rate': args.learning_rate,
+        'epochs': sum(len(h.get('val_ab_mse', [])) for h in histories), 'learning_rate': None if args.respread else args.learning_rate,
         'val_ab_mse': [round(v, 5) for h in histories for v in h.get('val_ab_mse', [])],
         'stages': [{'epochs': len(h.get('val_ab_mse', [])), 'learning_rate': lr} for h, lr in zip(histories, (args.learning_rate, *args.then_learning_rate))],
         'from': Path(args.from_hints or args.automatic).name, 'train_images': cache.manifest['counts']['train'], 'epoch_check_images': cache.manifest['counts']['valid'],
         'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by, 'cpu': machine_words(machine_info()), 'augment': config.augment, 'dense_hints': config.dense_hints, 'hint_affinity': config.hint_affinity, 'train_only': config.train_only,
-        'command': f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g}'
+        **({'respread': {k: model.get_layer('ab_hinted').get_config()[k] for k in ('sigma', 'bins', 'fade')}} if args.respread else {}),   # the file's spread, σ in pixels
+        'command': (f'python bench/hints.py --respread' if args.respread else f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g}')
                    + (f" --then-epochs {','.join(map(str, args.then_epochs))} --then-learning-rate {','.join(f'{r:g}' for r in args.then_learning_rate)}" if args.then_epochs else '')
                    + (' --dense-hints' if args.dense_hints else '') + (f' --affinity {args.affinity}' if args.affinity else '') + (' --no-augment' if args.no_augment else '') + (f" --train-only '{args.train_only}'" if args.train_only else '') + (f' --from-hints {Path(args.from_hints).name}' if args.from_hints else '')
                    + ' --save-with PYTHON_WITH_COLABS_KERAS'}

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PRETRAINED', 'WEIGHTS_URL_VARIABLE', 'Weights', 'weights_url', 'pretrained_file', 'pretrained', 'published_classes',
-           'open_model', 'model_card', 'hint_training', 'hint_card']
+           'open_model', 'model_card', 'training_chain', 'hint_training', 'hint_card']
 
 # %% ../nbs/52_pretrained.ipynb #dcfc3c37
 import difflib, json, os, re, tempfile
@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', '58e338f7174002b770959d57105ba9b6b3030dd451aff9445aaf92c2993a8d7d', 8850074,
+    Weights('butterflies-hints', 'butterflies-hints.keras', 'fd89b10941a2a8e034a093faec65085c1f42f8204f3707d13ec74daf62dbe5b1', 8850073,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
@@ -176,12 +176,24 @@ def model_card(figures:dict # what bench/pretrained.py wrote: 'model', 'grey', '
 # %% ../nbs/52_pretrained.ipynb #a354e48d
 def _stages(t:dict) -> str: return ', then '.join(f"{s['epochs']} at learning rate {s['learning_rate']:g}" for s in t['stages'])
 
+# %% ../nbs/52_pretrained.ipynb #829bddb5
+def training_chain(training:dict # bench/hints.py's 'training'; with 'from_training', the record of the hint file it started from (and so on)
+                  ) -> list:
+    "The records of a hint file's training and of each file it started from, oldest first."
+    chain = [training]
+    while 'from_training' in chain[0]: chain.insert(0, chain[0]['from_training'])
+    return chain
+
 
 # %% ../nbs/52_pretrained.ipynb #d0194b7f
 def _continued(t:dict, before:dict, machine:str) -> str:
-    "How a `--from-hints` continuation `t` of the run recorded in `before` trained: its epochs, what it changed, its time and command."
+    "How a `--from-hints` continuation `t` of the run recorded in `before` trained: its epochs, what it changed (said where it first changed), its time and command; or, with `respread`, how its spread was rebuilt."
+    if t.get('respread'):
+        s = t['respread']
+        return (f"then no training: its last step, `model.HintSpread`, rebuilt with σ {', '.join(f'{v:g}' for v in s['sigma'])} pixels and fade {s['fade']:g} "
+                f"(`model.HINT_SPREAD_AFFINITY`, chosen on the train split's hold-out by `bench/hint_ceiling.py --spread-grid`): `{t['command']}`")
     how = [w for w, on in (("with its network also seeing the hints spread over the image (`Config(dense_hints=True)`, those channels starting at zero)",
-                            t.get('dense_hints', '--dense-hints' in t['command'])),
+                            t.get('dense_hints') and not before.get('dense_hints')),
                            (f"with a learned embedding of {t.get('hint_affinity')} values a pixel that carries each hint to the pixels sharing its colour "
                             "(`Config(hint_affinity=...)`, `model.HintAffinity`, its layers starting at random)", t.get('hint_affinity') and not before.get('hint_affinity')),
                            (f"training only the layers named `{t.get('train_only')}`, the rest frozen (`Config(train_only=...)`)", t.get('train_only')),
@@ -194,8 +206,7 @@ def hint_training(training:dict, # bench/hints.py's 'training'; with 'from_train
                   machine:str, # the machine it trained on, in words
                  ) -> str:
     "The hint model's card line on how it was trained: from `butterflies`, then from each earlier hint file it started from (`--from-hints`), oldest first."
-    chain = [training]
-    while 'from_training' in chain[0]: chain.insert(0, chain[0]['from_training'])
+    chain = training_chain(training)
     first, stages = chain[0], _stages(chain[0])
     line = (f"- **Training**: `butterflies`' weights (`hints.from_automatic`), then {first['epochs']} epochs on all {first['train_images']:,} train images at 112² "
             f"({stages}; {'the last' if len(first['stages']) == 2 else 'all but the first'} through `model.HintSpread`), each step's hints simulated "
