@@ -33,8 +33,6 @@ import os, sys
 from pathlib import Path
 from _common import RESULTS, machine_info, parser, write_json
 
-SPREADS = ('published', 'network alone', 'edge-aware solve', 'by colour', 'oracle')
-
 def edge_aware(L, residual, mask, sigma_L=0.05, screen=1e-5, stiffness=100.0):
     "One image's hint residual (S, S, 2) spread by a screened Poisson solve whose 4-neighbour weights fall with the lightness step."
     import numpy as np, scipy.sparse as sp, scipy.sparse.linalg as sla
@@ -126,8 +124,9 @@ def main():
     from coloring_nb.colorize import load_model
     model = load_model(args.weights)
     hold = LabCache.open(Path(args.work).expanduser()/f'cache-{args.size}').lab('valid')[:args.images]
-    if args.spread_grid: counts, table = (0, 1, 2, 5, 10), psnr_table(model, {'ab': 'ab_hinted', 'affinity': 'ab_affinity'}, hold, (0, 1, 2, 5, 10), spread_grid(args.size))
-    else: counts, table = (0, 1, 10), psnr_table(model, {'ab': 'ab_hinted', 'net': 'ab'}, hold, (0, 1, 10), hand_made)   # 'ab': the network's colours, before anything carries or spreads the hints
+    if args.spread_grid: counts, outputs, spreads = (0, 1, 2, 5, 10), {'ab': 'ab_hinted', 'affinity': 'ab_affinity'}, spread_grid(args.size)
+    else: counts, outputs, spreads = (0, 1, 10), {'ab': 'ab_hinted', 'net': 'ab'}, hand_made   # 'ab': the network's colours, before anything carries or spreads the hints
+    table = psnr_table(model, outputs, hold, counts, spreads)
     first, last = counts[1], counts[-1]
     print(f"\n| spread | {' | '.join(f'{k} hint' + ('s' if k != 1 else '') for k in counts)} | gain at {first} | gain at {last} |\n|---{'|---' * (len(counts) + 2)}|")
     for name in table[0]:
