@@ -15,7 +15,7 @@ import argparse, contextlib, dataclasses, json, logging, math, os, re, sys, temp
 from pathlib import Path
 import numpy as np
 import coloring_nb
-from .core import AB_LOSSES, Config, MODELS, PRECISIONS, check_temperature, native_stderr, redact_url
+from .core import AB_LOSSES, Config, MODELS, PRECISIONS, check_temperature, native_stderr, redact_url, runs_dir
 
 # %% ../nbs/55_cli.ipynb #c0ac6b2f
 NOISY_MODULES = r'(keras|tensorflow|tf_keras|absl|jax|jaxlib|google\.protobuf|h5py|ml_dtypes|optree)(\.|$)'
@@ -170,6 +170,11 @@ def train_config(args:argparse.Namespace # parsed by `train_parser`
     config = base.replace(**changes, run_dir=str(run_dir) if run_dir else base.run_dir)
     return config, run_dir
 
+# %% ../nbs/55_cli.ipynb #44cee282
+def _begins_run(config:Config, run_dir:Path|None) -> bool:
+    "Whether `train_config`'s result begins a run: its folder (`run.run_folder`'s, named here without Keras) holds no config yet."
+    return not (Path(run_dir or config.run_dir or runs_dir()/config.run_name).expanduser()/RUN_CONFIG).exists()
+
 # %% ../nbs/55_cli.ipynb #39a0fc01
 TOO_BIG = 'use smaller --widths, --batch-size or --size'
 
@@ -179,6 +184,9 @@ def train_main(argv:list|None=None # the arguments (default: sys.argv[1:])
     args = train_parser().parse_args(argv)
     def work():
         config, run_dir = train_config(args)               # every argument checked before Keras is imported
+        if _begins_run(config, run_dir):
+            from coloring_nb.prepare import check_data
+            check_data(config)                             # a Kaggle data set without credentials: said now, not after Keras' import
         with quiet_terminal(args.debug) as capture:
             import_backend(capture)
             from coloring_nb.train import train

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['KAGGLE_DEFAULT', 'KAGGLE_HELP', 'KaggleCredentialsError', 'KaggleAuth', 'find_kaggle_credentials', 'kaggle_download',
-           'gdrive_url', 'parse_hash', 'gdrive_download']
+           'kaggle_ready', 'gdrive_url', 'parse_hash', 'gdrive_download']
 
 # %% ../nbs/13_downloads.ipynb #271de7d4
 import hashlib, io, json, os, posixpath, re, shutil, sys, warnings
@@ -131,6 +131,13 @@ def _kaggle_http_error(slug:str, error, credentials:str) -> SourceError:
            404: 'no such data set'}.get(code, str(error))
     return SourceError(f"Kaggle download of {slug} failed (HTTP {code}): {why}")
 
+# %% ../nbs/13_downloads.ipynb #ea38babc
+def _kaggle_target(slug:str, dest:str|Path|None) -> Path:
+    "Where `kaggle_download(slug, dest)` puts the data set: dest/owner/name, once `slug` is checked."
+    if not isinstance(slug, str) or not re.fullmatch(r'[\w.-]+/[\w.-]+', slug):
+        raise ValueError(f"a Kaggle data set is named 'owner/name', e.g. {KAGGLE_DEFAULT!r}; got {slug!r}")
+    return Path(project_home()/'data'/'kaggle' if dest is None else dest).expanduser().absolute()/slug
+
 # %% ../nbs/13_downloads.ipynb #b5717baf
 def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
                     dest:str|Path|None=None, # the data set goes into dest/owner/name (default: `project_home()/'data'/'kaggle'`)
@@ -138,11 +145,8 @@ def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
                     progress:bool=True, # show the client's download bar and the extraction bar
                    ) -> Path:
     "Download and extract a Kaggle data set with the `kaggle` client (once); returns its folder."
-    if not isinstance(slug, str) or not re.fullmatch(r'[\w.-]+/[\w.-]+', slug):
-        raise ValueError(f"a Kaggle data set is named 'owner/name', e.g. {KAGGLE_DEFAULT!r}; got {slug!r}")
-    owner, name = slug.split('/')
-    if dest is None: dest = project_home()/'data'/'kaggle'
-    target = Path(dest).expanduser().absolute()/owner/name
+    target = _kaggle_target(slug, dest)
+    name = target.name
     if (target/_KAGGLE_MARKER).exists() and not force: return target
     auth = find_kaggle_credentials()
     work = target.with_name(f'.{name}.download')
@@ -167,6 +171,15 @@ def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
     (target/_KAGGLE_MARKER).write_text(json.dumps(dict(slug=slug, files=n_files, zip_bytes=archive.stat().st_size)))
     shutil.rmtree(work)
     return target
+
+# %% ../nbs/13_downloads.ipynb #50c48d2a
+def kaggle_ready(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
+                 dest:str|Path|None=None, # as `kaggle_download`'s
+                ) -> bool:
+    "True if `kaggle_download(slug, dest)` would find the data set complete; else False, once credentials are found (`find_kaggle_credentials`' error if none)."
+    if (_kaggle_target(slug, dest)/_KAGGLE_MARKER).exists(): return True
+    find_kaggle_credentials()
+    return False
 
 # %% ../nbs/13_downloads.ipynb #55839f61
 def gdrive_url(id_or_url:str # a Drive file id, a Drive sharing link, or any http(s) URL
