@@ -115,7 +115,7 @@ def results_table() -> str:
         scores = lambda psnr: ' / '.join(f'{psnr[k]:.2f}' for k in counts)
         best = lambda history: max(history[1:], key=lambda h: sum(h['psnr'][k] for k in counts))   # its best epoch, on the hold-out it is scored on
         row(f"heads trained on the hint model's frozen network ({hh['train_images']:,} train images, up to {hh['epochs']} epochs; {hh['images']} images of the train split's hold-out, `{hh['weights']}`): PSNR at {' / '.join(counts)} hints",
-            '; '.join([f"published {scores(hh['published'])}"] + [f"{name}, its best epoch on that hold-out ({best(h)['epoch']}) {scores(best(h)['psnr'])}" for name, h in hh['heads'].items()]), '', hh, 'hint_heads')
+            '; '.join([f"published {scores(hh['published'])}"] + [f"{name}, its best epoch on that hold-out ({b['epoch']}) {scores(b['psnr'])}" for name, b in ((n, best(h)) for n, h in hh['heads'].items())]), '', hh, 'hint_heads')
     if (vd := _load('video')):      # bench/video.py: a film coloured, per frame and steadied (issue 29)
         c, s = vd['clip'], vd['steadied']
         row(f"colouring a film: {c['seconds']:g} s {c['size'][0]}×{c['size'][1]} {c['fps']} fps clip of butterfly photos ({vd['split']} split), 2 cuts, sound; "

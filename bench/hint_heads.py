@@ -24,7 +24,7 @@ network itself. Prints a table and writes bench/results/hint_heads.json.
 """
 import os, time
 from pathlib import Path
-from _common import RESULTS, machine_info, parser, write_json
+from _common import machine_info, parser, write_json
 
 COUNTS = (0, 1, 2, 5, 10)
 

@@ -15,7 +15,7 @@ import argparse, contextlib, dataclasses, json, logging, math, os, re, sys, temp
 from pathlib import Path
 import numpy as np
 import coloring_nb
-from .core import AB_LOSSES, Config, MODELS, PRECISIONS, check_temperature, native_stderr, redact_url, runs_dir
+from .core import AB_LOSSES, Config, MODELS, PRECISIONS, check_temperature, native_stderr, redact_url, run_folder
 
 # %% ../nbs/55_cli.ipynb #c0ac6b2f
 NOISY_MODULES = r'(keras|tensorflow|tf_keras|absl|jax|jaxlib|google\.protobuf|h5py|ml_dtypes|optree)(\.|$)'
@@ -172,8 +172,8 @@ def train_config(args:argparse.Namespace # parsed by `train_parser`
 
 # %% ../nbs/55_cli.ipynb #44cee282
 def _begins_run(config:Config, run_dir:Path|None) -> bool:
-    "Whether `train_config`'s result begins a run: its folder (`run.run_folder`'s, named here without Keras) holds no config yet."
-    return not (Path(run_dir or config.run_dir or runs_dir()/config.run_name).expanduser()/RUN_CONFIG).exists()
+    "Whether `train_config`'s result begins a run: its folder (`core.run_folder`) holds no config yet."
+    return not (run_folder(config, run_dir)/RUN_CONFIG).exists()
 
 # %% ../nbs/55_cli.ipynb #39a0fc01
 TOO_BIG = 'use smaller --widths, --batch-size or --size'
@@ -190,7 +190,7 @@ def train_main(argv:list|None=None # the arguments (default: sys.argv[1:])
         with quiet_terminal(args.debug) as capture:
             import_backend(capture)
             from coloring_nb.train import train
-            from coloring_nb.run import run_folder, FINAL, HISTORY, MONITOR
+            from coloring_nb.run import FINAL, HISTORY, MONITOR
             run_dir = run_folder(config, run_dir)
             model, history = train(config, run_dir=run_dir, verbose=args.verbose, deterministic=args.deterministic, takeover=args.takeover)
         best = min(history.get(MONITOR) or [float('nan')])

@@ -8,7 +8,7 @@ __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT
            'LEGACY', 'in_colab', 'keras_config_dir', 'keras_backend', 'choose_backend', 'gpu_available', 'drive_root',
            'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space',
            'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url',
-           'native_stderr', 'is_number', 'check_temperature', 'Config', 'seed_everything']
+           'native_stderr', 'is_number', 'check_temperature', 'Config', 'run_folder', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
 import contextlib, dataclasses, difflib, errno, hashlib, importlib.util, json, math, os, random, re, shutil, sys, threading
@@ -417,6 +417,13 @@ def load(cls, path:str|Path) -> 'Config':
 def replace(self, **changes) -> 'Config':
     "A copy with some fields changed (and validated)."
     return self.from_dict({**self.to_dict(secrets=True), **changes})
+
+# %% ../nbs/00_core.ipynb #f6091686
+def run_folder(config:Config, # the run's configuration
+               run_dir:str|Path|None=None, # explicit folder; wins over config.run_dir and config.run_name
+              ) -> Path:
+    "The run's folder: `run_dir`, else `config.run_dir`, else `runs_dir()/config.run_name` (on Drive when mounted)."
+    return Path(run_dir or config.run_dir or runs_dir()/config.run_name).expanduser()
 
 # %% ../nbs/00_core.ipynb #e73da5cb
 def seed_everything(seed:int=0 # the seed for every generator

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['LR_FLOOR', 'FINAL', 'HISTORY', 'CONFIG', 'RESUMABLE_FIELDS', 'MONITOR', 'use_xla', 'compile_model', 'step_logs',
-           'targets', 'batch_logs', 'RunFolderError', 'run_folder', 'check_writable', 'has_trained', 'check_run_config',
-           'TrainState', 'run_state', 'evaluate_batches', 'tensorboard_callback', 'write_history', 'read_history',
-           'check_resumable', 'TrainingDivergedError', 'nonfinite_arrays', 'diverged', 'duration', 'Pace']
+           'targets', 'batch_logs', 'RunFolderError', 'check_writable', 'has_trained', 'check_run_config', 'TrainState',
+           'run_state', 'evaluate_batches', 'tensorboard_callback', 'write_history', 'read_history', 'check_resumable',
+           'TrainingDivergedError', 'nonfinite_arrays', 'diverged', 'duration', 'Pace']
 
 # %% ../nbs/33_run.ipynb #a8e7afc4
 import json, os, random, time, warnings
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import keras
-from .core import Config, DRIVE_MOUNT, runs_dir, gpu_available, keras_backend, open_exclusive, atomic_write
+from .core import Config, DRIVE_MOUNT, gpu_available, keras_backend, open_exclusive, atomic_write
 from .data import Batches
 from .bins import BinLoss
 from .vivid import regression_loss, boost_chroma
@@ -91,13 +91,6 @@ FINAL, HISTORY, CONFIG = 'final.keras', 'history.json', 'config.json'
 
 class RunFolderError(RuntimeError):
     "The run folder cannot be used: it is not writable, or it holds another run."
-
-# %% ../nbs/33_run.ipynb #03e96c39
-def run_folder(config:Config, # the run's configuration
-               run_dir:str|Path|None=None, # explicit folder; wins over config.run_dir and config.run_name
-              ) -> Path:
-    "The run's folder: `run_dir`, else `config.run_dir`, else `runs_dir()/config.run_name` (on Drive when mounted)."
-    return Path(run_dir or config.run_dir or runs_dir()/config.run_name).expanduser()
 
 # %% ../nbs/33_run.ipynb #6c3decc8
 def check_writable(run_dir:str|Path # the run folder (created if missing)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 import keras
 from tqdm.auto import tqdm
-from .core import Config, keras_backend, seed_everything, redact_url
+from .core import Config, keras_backend, run_folder, seed_everything, redact_url
 from .cache import LabCache
 from .data import Batches
 from .model import build_model
@@ -25,7 +25,7 @@ from .lease import RunLease
 
 # %% ../nbs/36_train.ipynb #c1e7eab1
 from .run import (
-    FINAL, MONITOR, compile_model, batch_logs, run_folder, check_writable, check_run_config, TrainState, run_state,
+    FINAL, MONITOR, compile_model, batch_logs, check_writable, check_run_config, TrainState, run_state,
     evaluate_batches, tensorboard_callback, write_history, read_history, check_resumable, nonfinite_arrays,
     diverged, duration, Pace)
 from .prepare import prepare_data, classes_for
