@@ -4,7 +4,7 @@
 (a) Training throughput and approximate utilisation of the seed's model and the default colorizer at 224² in
     float32 and mixed bfloat16, on synthetic tensors: images/s, first-step (compile) seconds, and
     3 × forward FLOPs (from `model_report`) × images/s ÷ the chip's dense bf16 peak.
-(b) The default colorizer with classifier trained on all training images of `butterflies-112` at 112² for a
+(b) The default colorizer with classifier trained on the training images of `butterflies-112` at 112² for a
     fixed number of minutes, printing validation ab MSE against elapsed time, then evaluated against the
     grey and mean-colour baselines with the package's evaluation code.
 
@@ -12,14 +12,12 @@
 
 It writes DIR/gpu.json (default bench/results/) and DIR/gpu_grid.png; the JSON after each part, so that a run
 stopped by a time limit keeps what it measured. The mixed-bfloat16 speeds come first, then the training, then
-the float32 speeds. For a device machine without TensorFlow, prepare an ignored folder here:
+the float32 speeds. For a device machine without TensorFlow (nor fastcore), `bash bench/gpu_prepare.sh` fills the
+ignored `.gpu/` (the wheels, and butterflies-112 with 65 % of its train split: all of it does not fit beside the
+repository in the 64 MiB that travels); carry it (`.gpu`), and there run, from the repository root:
 
-    mkdir -p .gpu && cp -r ../shared/gpu-wheels .gpu/wheels && cp -r ../shared/data/butterflies-112 .gpu/
-
-carry it (`.gpu`), and there run, from the repository root:
-
-    python3 -m pip install -q --no-index --no-deps --target /tmp/site .gpu/wheels/*.whl && \
-    PYTHONPATH=/tmp/site KERAS_BACKEND=jax PYTHONUNBUFFERED=1 COLORING_NB_BENCH_OUT=$OUT \
+    python3 -m pip install -q --no-index --no-deps --target /tmp/site .gpu/wheels/*.whl && \\
+    PYTHONPATH=/tmp/site KERAS_BACKEND=jax PYTHONUNBUFFERED=1 COLORING_NB_BENCH_OUT=$OUT \\
     python3 bench/gpu.py --data .gpu/butterflies-112 --minutes 3
 
 Rehearse it on a CPU with tiny sizes (checked in a virtual environment without TensorFlow, like the GPU's):

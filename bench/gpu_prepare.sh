@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Prepare .gpu/ (ignored) for bench/gpu.py and bench/gpu_hints.py on the device machine, which has JAX but no
+# TensorFlow, no fastcore and no internet: the Keras wheels of ../shared/gpu-wheels, fastcore's wheel (the version
+# installed here), and butterflies-112 with 65 % of its train split (the whole does not fit beside the repository in
+# the 64 MiB that travels). Run from the repository root, in the virtual environment that has the package; then carry
+# `.gpu` and begin the device's command with:
+#   python3 -m pip install -q --no-index --no-deps --target /tmp/site .gpu/wheels/*.whl && export PYTHONPATH=/tmp/site KERAS_BACKEND=jax PYTHONUNBUFFERED=1
+set -euo pipefail
+rm -rf .gpu && mkdir -p .gpu
+cp -r ../shared/gpu-wheels .gpu/wheels && rm -f .gpu/wheels/README.md
+python -m pip download -q --no-deps -d .gpu/wheels "fastcore==$(python -c 'from importlib.metadata import version; print(version("fastcore"))')"
+python bench/gpu_hints.py --pack .gpu/butterflies-112
+du -sh .gpu
