@@ -65,12 +65,12 @@ class TrainingRun:
 def freeze_except(model:keras.Model, # built, not yet compiled
                   pattern:str|None, # a glob on the layers' names (`Config.train_only`); None: every layer trains
                  ) -> keras.Model:
-    "`model` with only the layers whose names match `pattern` trainable."
+    "`model` with only the layers whose names match `pattern` trainable; a layer frozen already (a pretrained backbone) stays frozen."
     if pattern is None: return model
-    names = {layer.name for layer in model.layers if layer.weights and fnmatch.fnmatchcase(layer.name, pattern)}
+    names = {layer.name for layer in model.layers if layer.trainable_weights and fnmatch.fnmatchcase(layer.name, pattern)}
     if not names:
-        raise ValueError(f"Config.train_only={pattern!r} matches no layer with weights of this model: nothing would train "
-                         f"(its layers: {', '.join(layer.name for layer in model.layers if layer.weights)})")
+        raise ValueError(f"Config.train_only={pattern!r} matches no layer with weights to train in this model: nothing would train "
+                         f"(its layers that train: {', '.join(layer.name for layer in model.layers if layer.trainable_weights)})")
     for layer in model.layers: layer.trainable = layer.name in names
     return model
 
