@@ -110,12 +110,14 @@ def results_table() -> str:
         row(f"the spread after the hint model's learned affinity, by its settings (`--spread-grid`; {hs['images']:,} images of the train split's hold-out, `{hs['weights']}`'s network and affinity): PSNR at {' / '.join(counts)} hints",
             '; '.join(f"{label} {' / '.join(f'{p[k][n]:.2f}' for k in counts)}" for label, n in
                       (('no spread', 'no spread'), ('`HINT_SPREAD` (σ 1/7, 2/7, 4/7, fade 0.25)', 'σ 1/7, 2/7, 4/7, fade 0.25'), (f'best of the grid, `HINT_SPREAD_AFFINITY` ({best})', best))), '', hs, 'hint_ceiling')
-    if (hh := _load('hint_heads')):  # bench/hint_heads.py: better heads on the hint model's frozen network
+    for result, network, as_is in (('hint_heads', "the hint model's frozen network", 'published'),   # bench/hint_heads.py: better heads on a frozen network
+                                   ('hint_heads_carry', "the frozen network of bench/gpu_hints.py's carry stage, which learned to carry its hints", 'the file as it is')):
+        if not (hh := _load(result)): continue
         counts = [k for k in hh['published'] if k != '0']
         scores = lambda psnr: ' / '.join(f'{psnr[k]:.2f}' for k in counts)
         best = lambda history: max(history[1:], key=lambda h: sum(h['psnr'][k] for k in counts))   # its best epoch, on the hold-out it is scored on
-        row(f"heads trained on the hint model's frozen network ({hh['train_images']:,} train images, up to {hh['epochs']} epochs; {hh['images']} images of the train split's hold-out, `{hh['weights']}`): PSNR at {' / '.join(counts)} hints",
-            '; '.join([f"published {scores(hh['published'])}"] + [f"{name}, its best epoch on that hold-out ({b['epoch']}) {scores(b['psnr'])}" for name, b in ((n, best(h)) for n, h in hh['heads'].items())]), '', hh, 'hint_heads')
+        row(f"heads trained on {network} ({hh['train_images']:,} train images, up to {hh['epochs']} epochs; {hh['images']} images of the train split's hold-out, `{hh['weights']}`): PSNR at {' / '.join(counts)} hints",
+            '; '.join([f"{as_is} {scores(hh['published'])}"] + [f"{name}, its best epoch on that hold-out ({b['epoch']}) {scores(b['psnr'])}" for name, b in ((n, best(h)) for n, h in hh['heads'].items())]), '', hh, 'hint_heads')
     if (vd := _load('video')):      # bench/video.py: a film coloured, per frame and steadied (issue 29)
         c, s = vd['clip'], vd['steadied']
         row(f"colouring a film: {c['seconds']:g} s {c['size'][0]}×{c['size'][1]} {c['fps']} fps clip of butterfly photos ({vd['split']} split), 2 cuts, sound; "

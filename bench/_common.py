@@ -60,6 +60,12 @@ def parser(doc:str, name:str|None, data:str|None=None) -> argparse.ArgumentParse
     if name: p.add_argument('--out', default=str(RESULTS/f'{name}.json'), help='where to write the JSON results')
     return p
 
+def limited(index, limit:int=0):
+    "`index` with at most `limit` images of each of its train and valid splits (a rehearsal's few images); all of it with 0."
+    if not limit: return index
+    from coloring_nb.folders import ImageIndex
+    return ImageIndex([item for split in ('train', 'valid') for item in index.split(split)[:limit]], index.class_names, index.root, index.source)
+
 WORKER_MARK = 'WORKER-RESULT '   # the line a benchmark's worker process prints its JSON result on
 
 def run_worker(script:str, args:list, env:dict, what:str, timeout:float=1800) -> dict:

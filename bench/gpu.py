@@ -28,7 +28,7 @@ Rehearse it on a CPU with tiny sizes (checked in a virtual environment without T
 import itertools, os, sys, time
 from pathlib import Path
 os.environ.setdefault('KERAS_BACKEND', 'jax')
-from _common import RESULTS, machine_info, parser, write_json
+from _common import RESULTS, limited, machine_info, parser, write_json
 import numpy as np
 
 # Dense (no sparsity) bf16 tensor-core peaks, TFLOP/s, from the vendors' data sheets (SXM parts).
@@ -84,11 +84,7 @@ def train_for_minutes(args, peak):
     from coloring_nb.evaluate import evaluate_many, baselines, image_grid
     out = {}
     t0 = time.perf_counter()
-    index = index_folder(args.data)
-    if args.limit:  # rehearsals: a few images per split
-        from coloring_nb.folders import ImageIndex
-        items = [i for s in ('train', 'valid') for i in index.split(s)[:args.limit]]
-        index = ImageIndex(items, index.class_names, index.root, index.source)
+    index = limited(index_folder(args.data), args.limit)
     cache = build_cache(index, Path(args.cache)/f'butterflies-{args.train_size}', args.train_size, progress=False)
     out['cache_build_s'] = round(time.perf_counter() - t0, 1)
     n_train, n_valid = len(cache.lab('train')), len(cache.lab('valid'))

@@ -19,8 +19,18 @@ last layer at zero, so that before training each scores exactly as the file) are
   colours, the hints and the embedding, whose 1×1 output adds a correction: room to follow edges and to undo a
   hint carried too far.
 
-Both end in the model's own `HintSpread`. If neither gains much over the file, the 10-hint goal must come from the
-network itself. Prints a table and writes bench/results/hint_heads.json.
+- `value`, `half`: the published head with the affinity's other forms (`MixedAffinity`): it adds each hint's residual
+  at its hinted cell, hint − ab(cell), and these pull each pixel towards the hint's own colour instead, hint − ab(p)
+  (`value`), or halfway between the two (`half`). A network that learned to carry its hints (bench/gpu_hints.py's
+  carry stage) meets them where they are and leaves no residual there to spread; these forms still carry them.
+
+All end in the model's own `HintSpread`. If none gains much over the file, the 10-hint goal must come from the
+network itself. `--heads` picks them (default: affinity,refinement). Prints a table and writes
+bench/results/hint_heads.json. For a network trained with bench/gpu_hints.py (whose cache's 'valid' split is its own
+hold-out of the train split, so that nothing here sees the data set's valid split either):
+
+    python bench/hint_heads.py --work GPU_HINTS_CACHE --weights gpu_hints_carry.keras --heads affinity,value,half \
+        --epochs 2 --out bench/results/hint_heads_carry.json
 """
 import os, time
 from pathlib import Path
@@ -42,16 +52,44 @@ def features(model, lab, draw) -> dict:
             parts.setdefault(k, []).append(v)
     return {k: np.concatenate(v) for k, v in parts.items()}
 
-def head(model, refinement:bool):
-    "A head on the frozen features: the published embedding and affinity (their weights copied), an optional refinement, the model's spread."
+HEADS = {'affinity': (1.0, False), 'refinement': (1.0, True), 'value': (0.0, False), 'half': (0.5, False)}   # name -> (residual share, refinement)
+HEAD_NAMES = {'refinement': 'affinity + refinement'}
+
+def mixed_affinity():
+    "`MixedAffinity`: `model.HintAffinity` whose correction at pixel p is Σ_h w·(hint_h − r·ab(h) − (1 − r)·ab(p)) / (Σ_h w + floor), r its residual share."
+    import keras, numpy as np
+    from coloring_nb.model import HintAffinity, _hinted_mean
+    class MixedAffinity(HintAffinity):
+        def __init__(self, residual:float=1.0, **kw):
+            super().__init__(**kw)
+            self.residual = float(residual)
+        def call(self, inputs):
+            ops, f, r = keras.ops, self.cell, self.residual
+            ab, embedding, hint_ab, mask = inputs
+            height, width, dim = embedding.shape[1:]
+            cells = (height // f) * (width // f)
+            means, share = _hinted_mean(ops.concatenate([embedding, hint_ab - r * ab], axis=-1), mask, f)
+            means = ops.reshape(means, (-1, cells, dim + 2))
+            keys, part, on = means[..., :dim], means[..., dim:], ops.reshape(ops.cast(share > 0, 'float32'), (-1, 1, cells))
+            queries = ops.reshape(embedding, (-1, height * width, dim))
+            apart = ops.sum(queries ** 2, -1, keepdims=True) + ops.expand_dims(ops.sum(keys ** 2, -1), 1) - 2 * ops.einsum('bpd,bkd->bpk', queries, keys)
+            weight = on * ops.exp(-ops.maximum(apart, 0) - self.far / ops.exp(2 * self.log_sigma))
+            total = ops.sum(weight, -1, keepdims=True)
+            own = (1 - r) * ops.reshape(ab, (-1, height * width, 2)) * total      # the pixel's own colour, as far as the hints pull it away
+            correction = (ops.einsum('bpk,bkc->bpc', weight, part) - own) / (total + ops.exp(self.log_floor))
+            return ops.clip(ab + ops.reshape(correction, (-1, height, width, 2)), -1, 1)
+    return MixedAffinity
+
+def head(model, residual:float, refinement:bool):
+    "A head on the frozen features: the published embedding and affinity (their weights copied; the affinity with `residual` share, `MixedAffinity`), an optional refinement, the model's spread."
     import keras
     from keras import layers
     inputs = {name: keras.Input(model.get_layer(src).output.shape[1:], name=name) for name, src in
               (('affinity_in', 'affinity_in'), ('ab', 'ab'), ('L', 'L'), ('hint_ab', 'hint_ab'), ('mask', 'hint_mask'))}
     embedding = inputs['affinity_in']
     for name in ('affinity_conv1', 'affinity_conv2', 'affinity_embed', 'ab_affinity'):
-        old = model.get_layer(name)
-        new = type(old).from_config(old.get_config())
+        old, config = model.get_layer(name), model.get_layer(name).get_config()
+        new = mixed_affinity().from_config({**config, 'residual': residual}) if name == 'ab_affinity' else type(old).from_config(config)
         if name == 'ab_affinity': ab = new([inputs['ab'], embedding, inputs['hint_ab'], inputs['mask']])
         else: embedding = new(embedding)
         new.set_weights(old.get_weights())
@@ -95,6 +133,7 @@ def main():
     p.add_argument('--images', type=int, default=256)
     p.add_argument('--epochs', type=int, default=3)
     p.add_argument('--learning-rate', type=float, default=5e-4)
+    p.add_argument('--heads', default='affinity,refinement', help=f"which heads, of {','.join(HEADS)}")
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     import numpy as np
@@ -108,11 +147,11 @@ def main():
             for k in COUNTS}
     print(f'features of {args.train_images} train and {args.images} hold-out images in {time.time() - began:.0f} s', flush=True)
     published = {k: psnr(f, f['ab_hinted']) for k, f in hold.items()}
-    heads = {name: train_head(head(model, refinement), train, hold, args.epochs, args.learning_rate, name)
-             for name, refinement in (('affinity', False), ('affinity + refinement', True))}
+    heads = {HEAD_NAMES.get(name, name): train_head(head(model, *HEADS[name]), train, hold, args.epochs, args.learning_rate, HEAD_NAMES.get(name, name))
+             for name in args.heads.split(',')}
     print(f"\n| head | {' | '.join(f'{k} hint' + ('s' if k != 1 else '') for k in COUNTS)} |\n|---{'|---' * len(COUNTS)}|")
     row = lambda scores: ' | '.join(f'{scores[k]:.3f}' for k in COUNTS)
-    print(f"| published | {row(published)} |")
+    print(f"| {Path(args.weights).name} as it is | {row(published)} |")
     for name, history in heads.items():
         for h in history[1:]: print(f"| {name}, epoch {h['epoch']} | {row(h['psnr'])} |")
     print(f"wrote {write_json(args.out, {'published': published, 'heads': heads, 'train_images': args.train_images, 'images': args.images, 'epochs': args.epochs, 'learning_rate': args.learning_rate, 'weights': Path(args.weights).name, 'machine': machine_info()})}")

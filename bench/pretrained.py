@@ -40,7 +40,7 @@ the `Weights(...)` line that nbs/52_pretrained.ipynb's `PRETRAINED` must hold fo
 """
 import json, os, subprocess, sys, tempfile
 from pathlib import Path
-from _common import ROOT, machine_info, parser, write_json
+from _common import ROOT, limited, machine_info, parser, write_json
 
 def log(*a): print(*a, flush=True)
 
@@ -100,7 +100,7 @@ def parse_stages(stages:str, size:int, epochs:int, learning_rate:float) -> list:
 def published_index(index, limit:int=0):
     "The data set's whole train split as 'train', a hashed 10 % of it also as 'valid' (the epochs' validation), its valid split as 'test' (the figures); with `limit`, at most that many of each split (a rehearsal)."
     from coloring_nb.folders import ImageIndex, hash_split
-    if limit: index = ImageIndex([i for s in ('train', 'valid') for i in index.split(s)[:limit]], index.class_names, index.root, index.source)
+    index = limited(index, limit)
     train = [item for item in index.items if item.split == 'train']
     sample = [item._replace(split='valid') for item in train if hash_split(os.path.relpath(item.path, index.root)) == 'valid']
     tested = [item._replace(split='test') for item in index.items if item.split == 'valid']

@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT_LOST_ERRNOS', 'TMP_PREFIX', 'IMAGE_EXTENSIONS',
            'PUBLIC_QUERY_KEYS', 'REDACTED', 'MIN_TEMPERATURE', 'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS',
-           'LEGACY', 'in_colab', 'keras_config_dir', 'keras_backend', 'choose_backend', 'gpu_available', 'drive_root',
-           'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space',
+           'LEGACY', 'RUN_CONFIG', 'in_colab', 'keras_config_dir', 'keras_backend', 'choose_backend', 'gpu_available',
+           'drive_root', 'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space',
            'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url',
            'native_stderr', 'is_number', 'check_temperature', 'Config', 'run_folder', 'seed_everything']
 
@@ -419,6 +419,8 @@ def replace(self, **changes) -> 'Config':
     return self.from_dict({**self.to_dict(secrets=True), **changes})
 
 # %% ../nbs/00_core.ipynb #f6091686
+RUN_CONFIG = 'config.json'   # the file in a run's folder that holds its `Config`: `train` writes it, the command line reads it before any Keras
+
 def run_folder(config:Config, # the run's configuration
                run_dir:str|Path|None=None, # explicit folder; wins over config.run_dir and config.run_name
               ) -> Path:

@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', 'fd89b10941a2a8e034a093faec65085c1f42f8204f3707d13ec74daf62dbe5b1', 8850073,
+    Weights('butterflies-hints', 'butterflies-hints.keras', '115bce8e9968ad8aa803c6d4caa2c738598a3dfdebbf973d00759316eab6be38', 8850073,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 

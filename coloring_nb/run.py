@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 import numpy as np
 import keras
-from .core import Config, DRIVE_MOUNT, gpu_available, keras_backend, open_exclusive, atomic_write
+from .core import Config, DRIVE_MOUNT, RUN_CONFIG, gpu_available, keras_backend, open_exclusive, atomic_write
 from .data import Batches
 from .bins import BinLoss
 from .vivid import regression_loss, boost_chroma
@@ -87,7 +87,7 @@ def batch_logs(model:keras.Model, # a compiled model
     return step_logs(logs, model.output)
 
 # %% ../nbs/33_run.ipynb #d0fc8eaa
-FINAL, HISTORY, CONFIG = 'final.keras', 'history.json', 'config.json'
+FINAL, HISTORY, CONFIG = 'final.keras', 'history.json', RUN_CONFIG
 
 class RunFolderError(RuntimeError):
     "The run folder cannot be used: it is not writable, or it holds another run."
