@@ -110,6 +110,10 @@ def results_table() -> str:
         row(f"the spread after the hint model's learned affinity, by its settings (`--spread-grid`; {hs['images']:,} images of the train split's hold-out, `{hs['weights']}`'s network and affinity): PSNR at {' / '.join(counts)} hints",
             '; '.join(f"{label} {' / '.join(f'{p[k][n]:.2f}' for k in counts)}" for label, n in
                       (('no spread', 'no spread'), ('`HINT_SPREAD` (σ 1/7, 2/7, 4/7, fade 0.25)', 'σ 1/7, 2/7, 4/7, fade 0.25'), (f'best of the grid, `HINT_SPREAD_AFFINITY` ({best})', best))), '', hs, 'hint_ceiling')
+    if (hr := _load('hint_residual')):  # bench/hint_ceiling.py --residual-grid: HintAffinity's residual share
+        p, counts = hr['psnr'], [k for k in hr['psnr'] if k != '0']
+        row(f"the hint model's learned affinity by the share of each hint's residual it adds, the rest a pull towards the hint's colour (`--residual-grid`; {hr['images']:,} images of the train split's hold-out, `{hr['weights']}` as trained, with 1): PSNR at {' / '.join(counts)} hints",
+            '; '.join(f"{n.removeprefix('residual ')} {' / '.join(f'{p[k][n]:.2f}' for k in counts)}" for n in p['0'] if n.startswith('residual')), '', hr, 'hint_ceiling')
     for result, network, as_is in (('hint_heads', "the hint model's frozen network", 'published'),   # bench/hint_heads.py: better heads on a frozen network
                                    ('hint_heads_carry', "the frozen network of bench/gpu_hints.py's carry stage, which learned to carry its hints", 'the file as it is')):
         if not (hh := _load(result)): continue

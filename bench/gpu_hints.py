@@ -10,7 +10,8 @@ it is, hint − ab, and a network that meets its hints leaves less of it (mean |
 11.8 → 7.7 Lab units). On that network's frozen features, a head whose affinity pulls each pixel towards the
 hint's own colour instead gets back 1.2 dB of it at 10 hints (bench/hint_heads.py --heads value,
 bench/results/hint_heads_carry.json), still short of the published file; so the head stage here, which keeps
-the residual form, is not yet what a GPU run of the carry stage needs. A GPU runs an epoch of the 12,594 images at 112² in seconds; this script
+the residual form, is not yet what a GPU run of the carry stage needs (`model.HINT_AFFINITY_RESIDUAL` sets the form
+in the colorizer this script builds). A GPU runs an epoch of the 12,594 images at 112² in seconds; this script
 trains in stages, each from the one before:
 
   carry  the network trained with its loss on its own colours (the layer 'ab', before `HintAffinity` and

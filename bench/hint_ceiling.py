@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How far can hints carry without learning more (issue 27)? Other ways to spread the hints, and a bound, on the hint network's own colours.
 
-    python bench/hint_ceiling.py [--work ~/.cache/coloring_nb_hints_dense] [--weights weights/butterflies-hints.keras] [--images 256] [--spread-grid]
+    python bench/hint_ceiling.py [--work ~/.cache/coloring_nb_hints_dense] [--weights weights/butterflies-hints.keras] [--images 256] [--spread-grid | --residual-grid]
 
 The published hint model ends in `model.HintSpread`: the network's colours, plus each hint's residual (the hint's
 colour minus the network's there) spread by Gaussians over pixels of similar lightness. This bench keeps the network
@@ -28,6 +28,11 @@ Prints a table and writes bench/results/hint_ceiling.json.
 `ab_affinity` layer; `model.HINT_SPREAD_AFFINITY`): on the same hold-out and seeds, at 0, 1, 2, 5 and 10 hints, it
 scores the colours the affinity gives with no spread after it, and with `HintSpread` at each σs (fractions of the side)
 and `fade` of a grid, the network and the affinity as trained. Writes bench/results/hint_spread.json.
+
+`--residual-grid` chooses `HintAffinity`'s residual share in a colorizer (`model.HINT_AFFINITY_RESIDUAL`): on the
+same hold-out and seeds, the model's network, embedding, learned σ and floor, and its own `HintSpread` after, with
+the affinity adding each hint's whole residual where it is (1, as trained), pulling towards the hint's colour (0),
+or between. Writes bench/results/hint_residual.json.
 """
 import os, sys
 from pathlib import Path
@@ -110,6 +115,23 @@ def spread_grid(size:int):
         return {'published': out['ab'], 'no spread': out['affinity'], **{name: np.asarray(layer([out['affinity'], L, hint_ab, mask])) for name, layer in layers.items()}}
     return spreads
 
+GRID_RESIDUALS = (1.0, 0.75, 0.5, 0.25, 0.0)
+
+def residual_grid(model):
+    "The model's colours with its `HintAffinity` (its learned σ and floor) at each residual share of the grid, then its own `HintSpread`."
+    import numpy as np
+    from coloring_nb.model import HintAffinity
+    trained, spread, layers = model.get_layer('ab_affinity'), model.get_layer('ab_hinted'), {}
+    def carried(r, inputs):
+        if r not in layers:
+            layers[r] = HintAffinity.from_config({**trained.get_config(), 'residual': r})
+            layers[r](inputs); layers[r].set_weights(trained.get_weights())
+        return layers[r](inputs)
+    def spreads(L, ab, hint_ab, mask, out):
+        inputs = [out['net'], out['embedding'], hint_ab, mask]
+        return {'published': out['ab'], **{f'residual {r:g}': np.asarray(spread([carried(r, inputs), L, hint_ab, mask])) for r in GRID_RESIDUALS}}
+    return spreads
+
 def main():
     p = parser(__doc__, None)
     p.add_argument('--work', default='~/.cache/coloring_nb_hints_dense', help="bench/hints.py's work folder (its cache-SIZE holds the hold-out)")
@@ -117,7 +139,8 @@ def main():
     p.add_argument('--images', type=int, default=256)
     p.add_argument('--size', type=int, default=112)
     p.add_argument('--spread-grid', action='store_true', help="score HintSpread's settings after the model's HintAffinity instead (writes hint_spread.json)")
-    p.add_argument('--out', default='', help='where to write the JSON results (default bench/results/hint_ceiling.json, or hint_spread.json with --spread-grid)')
+    p.add_argument('--residual-grid', action='store_true', help="score HintAffinity's residual share instead (writes hint_residual.json)")
+    p.add_argument('--out', default='', help='where to write the JSON results (default bench/results/hint_ceiling.json, or hint_spread.json, hint_residual.json with a grid)')
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
     from coloring_nb.cache import LabCache
@@ -125,13 +148,14 @@ def main():
     model = load_model(args.weights)
     hold = LabCache.open(Path(args.work).expanduser()/f'cache-{args.size}').lab('valid')[:args.images]
     if args.spread_grid: counts, outputs, spreads = (0, 1, 2, 5, 10), {'ab': 'ab_hinted', 'affinity': 'ab_affinity'}, spread_grid(args.size)
+    elif args.residual_grid: counts, outputs, spreads = (0, 1, 2, 5, 10), {'ab': 'ab_hinted', 'net': 'ab', 'embedding': 'affinity_embed'}, residual_grid(model)
     else: counts, outputs, spreads = (0, 1, 10), {'ab': 'ab_hinted', 'net': 'ab'}, hand_made   # 'ab': the network's colours, before anything carries or spreads the hints
     table = psnr_table(model, outputs, hold, counts, spreads)
     first, last = counts[1], counts[-1]
     print(f"\n| spread | {' | '.join(f'{k} hint' + ('s' if k != 1 else '') for k in counts)} | gain at {first} | gain at {last} |\n|---{'|---' * (len(counts) + 2)}|")
     for name in table[0]:
         print(f"| {name} | {' | '.join(f'{table[k][name]:.2f}' for k in counts)} | {table[first][name] - table[0][name]:+.3f} | {table[last][name] - table[0][name]:+.3f} |")
-    out = args.out or str(RESULTS/('hint_spread.json' if args.spread_grid else 'hint_ceiling.json'))
+    out = args.out or str(RESULTS/('hint_spread.json' if args.spread_grid else 'hint_residual.json' if args.residual_grid else 'hint_ceiling.json'))
     print(f"wrote {write_json(out, {'psnr': {str(k): v for k, v in table.items()}, 'images': len(hold), 'weights': Path(args.weights).name, 'machine': machine_info()})}")
 
 if __name__ == '__main__': main()

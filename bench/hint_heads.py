@@ -19,7 +19,7 @@ last layer at zero, so that before training each scores exactly as the file) are
   colours, the hints and the embedding, whose 1×1 output adds a correction: room to follow edges and to undo a
   hint carried too far.
 
-- `value`, `half`: the published head with the affinity's other forms (`MixedAffinity`): it adds each hint's residual
+- `value`, `half`: the published head with the affinity's other forms (`HintAffinity`'s `residual`): it adds each hint's residual
   at its hinted cell, hint − ab(cell), and these pull each pixel towards the hint's own colour instead, hint − ab(p)
   (`value`), or halfway between the two (`half`). A network that learned to carry its hints (bench/gpu_hints.py's
   carry stage) meets them where they are and leaves no residual there to spread; these forms still carry them.
@@ -55,33 +55,8 @@ def features(model, lab, draw) -> dict:
 HEADS = {'affinity': (1.0, False), 'refinement': (1.0, True), 'value': (0.0, False), 'half': (0.5, False)}   # name -> (residual share, refinement)
 HEAD_NAMES = {'refinement': 'affinity + refinement'}
 
-def mixed_affinity():
-    "`MixedAffinity`: `model.HintAffinity` whose correction at pixel p is Σ_h w·(hint_h − r·ab(h) − (1 − r)·ab(p)) / (Σ_h w + floor), r its residual share."
-    import keras, numpy as np
-    from coloring_nb.model import HintAffinity, _hinted_mean
-    class MixedAffinity(HintAffinity):
-        def __init__(self, residual:float=1.0, **kw):
-            super().__init__(**kw)
-            self.residual = float(residual)
-        def call(self, inputs):
-            ops, f, r = keras.ops, self.cell, self.residual
-            ab, embedding, hint_ab, mask = inputs
-            height, width, dim = embedding.shape[1:]
-            cells = (height // f) * (width // f)
-            means, share = _hinted_mean(ops.concatenate([embedding, hint_ab - r * ab], axis=-1), mask, f)
-            means = ops.reshape(means, (-1, cells, dim + 2))
-            keys, part, on = means[..., :dim], means[..., dim:], ops.reshape(ops.cast(share > 0, 'float32'), (-1, 1, cells))
-            queries = ops.reshape(embedding, (-1, height * width, dim))
-            apart = ops.sum(queries ** 2, -1, keepdims=True) + ops.expand_dims(ops.sum(keys ** 2, -1), 1) - 2 * ops.einsum('bpd,bkd->bpk', queries, keys)
-            weight = on * ops.exp(-ops.maximum(apart, 0) - self.far / ops.exp(2 * self.log_sigma))
-            total = ops.sum(weight, -1, keepdims=True)
-            own = (1 - r) * ops.reshape(ab, (-1, height * width, 2)) * total      # the pixel's own colour, as far as the hints pull it away
-            correction = (ops.einsum('bpk,bkc->bpc', weight, part) - own) / (total + ops.exp(self.log_floor))
-            return ops.clip(ab + ops.reshape(correction, (-1, height, width, 2)), -1, 1)
-    return MixedAffinity
-
 def head(model, residual:float, refinement:bool):
-    "A head on the frozen features: the published embedding and affinity (their weights copied; the affinity with `residual` share, `MixedAffinity`), an optional refinement, the model's spread."
+    "A head on the frozen features: the published embedding and affinity (their weights copied; the affinity with `residual` share), an optional refinement, the model's spread."
     import keras
     from keras import layers
     inputs = {name: keras.Input(model.get_layer(src).output.shape[1:], name=name) for name, src in
@@ -89,7 +64,7 @@ def head(model, residual:float, refinement:bool):
     embedding = inputs['affinity_in']
     for name in ('affinity_conv1', 'affinity_conv2', 'affinity_embed', 'ab_affinity'):
         old, config = model.get_layer(name), model.get_layer(name).get_config()
-        new = mixed_affinity().from_config({**config, 'residual': residual}) if name == 'ab_affinity' else type(old).from_config(config)
+        new = type(old).from_config({**config, 'residual': residual} if name == 'ab_affinity' else config)
         if name == 'ab_affinity': ab = new([inputs['ab'], embedding, inputs['hint_ab'], inputs['mask']])
         else: embedding = new(embedding)
         new.set_weights(old.get_weights())
