@@ -125,7 +125,7 @@ def residual_grid(model):
     def carried(r, inputs):
         if r not in layers:
             layers[r] = HintAffinity.from_config({**trained.get_config(), 'residual': r})
-            layers[r](inputs); layers[r].set_weights(trained.get_weights())
+            layers[r].build([x.shape for x in inputs]); layers[r].set_weights(trained.get_weights())
         return layers[r](inputs)
     def spreads(L, ab, hint_ab, mask, out):
         inputs = [out['net'], out['embedding'], hint_ab, mask]

@@ -63,8 +63,8 @@ def head(model, residual:float, refinement:bool):
               (('affinity_in', 'affinity_in'), ('ab', 'ab'), ('L', 'L'), ('hint_ab', 'hint_ab'), ('mask', 'hint_mask'))}
     embedding = inputs['affinity_in']
     for name in ('affinity_conv1', 'affinity_conv2', 'affinity_embed', 'ab_affinity'):
-        old, config = model.get_layer(name), model.get_layer(name).get_config()
-        new = type(old).from_config({**config, 'residual': residual} if name == 'ab_affinity' else config)
+        old = model.get_layer(name)
+        new = type(old).from_config({**old.get_config(), 'residual': residual} if name == 'ab_affinity' else old.get_config())
         if name == 'ab_affinity': ab = new([inputs['ab'], embedding, inputs['hint_ab'], inputs['mask']])
         else: embedding = new(embedding)
         new.set_weights(old.get_weights())

@@ -238,6 +238,7 @@ def main():
         'from': Path(args.from_hints or args.automatic).name, 'train_images': cache.manifest['counts']['train'], 'epoch_check_images': cache.manifest['counts']['valid'],
         'minutes': round(sum((r/'final.keras').stat().st_mtime - (r/'config.json').stat().st_mtime for r in runs) / 60, 1), 'saved_by_keras': saved_by, 'cpu': machine_words(machine_info()), 'augment': config.augment, 'dense_hints': config.dense_hints, 'hint_affinity': config.hint_affinity, 'train_only': config.train_only,
         **({'respread': {k: model.get_layer('ab_hinted').get_config()[k] for k in ('sigma', 'bins', 'fade')}} if args.respread else {}),   # the file's spread, σ in pixels
+        **({'affinity_residual': model.get_layer('ab_affinity').residual} if config.hint_affinity else {}),   # HintAffinity's residual share, a setting the file keeps
         'command': (f'python bench/hints.py --respread' if args.respread else f'python bench/hints.py --epochs {args.epochs} --learning-rate {args.learning_rate:g}')
                    + (f" --then-epochs {','.join(map(str, args.then_epochs))} --then-learning-rate {','.join(f'{r:g}' for r in args.then_learning_rate)}" if args.then_epochs else '')
                    + (' --dense-hints' if args.dense_hints else '') + (f' --affinity {args.affinity}' if args.affinity else '') + (' --no-augment' if args.no_augment else '') + (f" --train-only '{args.train_only}'" if args.train_only else '') + (f' --from-hints {Path(args.from_hints).name}' if args.from_hints else '')

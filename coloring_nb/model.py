@@ -280,8 +280,9 @@ class HintAffinity(layers.Layer):
         apart = ops.sum(queries ** 2, -1, keepdims=True) + ops.expand_dims(ops.sum(keys ** 2, -1), 1) - 2 * ops.einsum('bpd,bkd->bpk', queries, keys)
         weight = on * ops.exp(-ops.maximum(apart, 0) - self.far / ops.exp(2 * self.log_sigma))
         total = ops.sum(weight, -1, keepdims=True)
-        own = (1 - r) * ops.reshape(ab, (-1, height * width, 2)) * total     # the rest of the residual, at the pixel itself
-        correction = (ops.einsum('bpk,bkc->bpc', weight, residual) - own) / (total + ops.exp(self.log_floor))
+        moved = ops.einsum('bpk,bkc->bpc', weight, residual)
+        if r != 1: moved = moved - (1 - r) * ops.reshape(ab, (-1, height * width, 2)) * total     # the rest of the residual, at the pixel itself
+        correction = moved / (total + ops.exp(self.log_floor))
         return ops.clip(ab + ops.reshape(correction, (-1, height, width, 2)), -1, 1)
 
     def compute_output_shape(self, shapes): return shapes[0]
@@ -291,7 +292,7 @@ class HintAffinity(layers.Layer):
 HINT_SPREAD_AFFINITY = dict(sigma=(1 / 14, 1 / 7, 2 / 7), bins=8, fade=16.0)   # after a HintAffinity; chosen on the train split's hold-out (above)
 
 # %% ../nbs/23_model.ipynb #b6207c20
-HINT_AFFINITY_RESIDUAL = 1.0   # the share of each hint's residual `HintAffinity` adds in a colorizer: as the published hint model was trained (above)
+HINT_AFFINITY_RESIDUAL = 0.75   # the share of each hint's residual `HintAffinity` adds in a colorizer: chosen on the train split's hold-out (above)
 
 # %% ../nbs/23_model.ipynb #49dcf990
 def _affinity_embedding(up, head, L, ab, dim:int):

@@ -28,7 +28,7 @@ class Weights:
 PRETRAINED = {w.name: w for w in [
     Weights('butterflies', 'butterflies.keras', '1cf603fcdc7b376bd0d703ce011f1ec8261df6647b9286568d202c4d472a9e98', 8689669,
             "the default colorizer with its classifier, trained on Kaggle's 100 butterfly species at 112² (bench/pretrained.py)"),
-    Weights('butterflies-hints', 'butterflies-hints.keras', '115bce8e9968ad8aa803c6d4caa2c738598a3dfdebbf973d00759316eab6be38', 8850073,
+    Weights('butterflies-hints', 'butterflies-hints.keras', 'b843b9da433362b83392d5ea6d72f7dac222ad6455c2822c9398abf84e3aeae7', 8850091,
             "`butterflies` that also takes hints, the colour wanted at a few points: fine-tuned from it with simulated hints (bench/hints.py)"),
 ]}
 
@@ -185,17 +185,28 @@ def training_chain(training:dict # bench/hints.py's 'training'; with 'from_train
     return chain
 
 
+# %% ../nbs/52_pretrained.ipynb #56dede5c
+def _rebuilt(t:dict, before:dict) -> str:
+    "What a `--respread` record `t` changed in the file recorded in `before`: its spread's settings, its affinity's residual share (1 where a record names none), or neither (the file only written again)."
+    spreads = [r['respread'] for r in training_chain(before) if r.get('respread')]
+    s, share, was = t['respread'], t.get('affinity_residual', 1.0), before.get('affinity_residual', 1.0)
+    changed = [w for w, on in ((f"its last step, `model.HintSpread`, rebuilt with σ {', '.join(f'{v:g}' for v in s['sigma'])} pixels and fade {s['fade']:g} "
+                                "(`model.HINT_SPREAD_AFFINITY`, chosen on the train split's hold-out by `bench/hint_ceiling.py --spread-grid`)", not spreads or spreads[-1] != s),
+                               (f"its `model.HintAffinity` rebuilt to add {share:g} of each hint's residual, the rest a pull towards the hint's own colour "
+                                "(`model.HINT_AFFINITY_RESIDUAL`, chosen on the train split's hold-out by `bench/hint_ceiling.py --residual-grid`)", share != was)) if on]
+    again = f"the file written again by Keras {t.get('saved_by_keras')}"
+    return f"then no training: {' and '.join(changed) or again}: `{t['command']}`"
+
 # %% ../nbs/52_pretrained.ipynb #d0194b7f
 def _continued(t:dict, before:dict, machine:str) -> str:
-    "How a `--from-hints` continuation `t` of the run recorded in `before` trained: its epochs, what it changed (said where it first changed), its time and command; or, with `respread`, how its spread was rebuilt."
-    if t.get('respread'):
-        s = t['respread']
-        return (f"then no training: its last step, `model.HintSpread`, rebuilt with σ {', '.join(f'{v:g}' for v in s['sigma'])} pixels and fade {s['fade']:g} "
-                f"(`model.HINT_SPREAD_AFFINITY`, chosen on the train split's hold-out by `bench/hint_ceiling.py --spread-grid`): `{t['command']}`")
+    "How a `--from-hints` continuation `t` of the run recorded in `before` trained: its epochs, what it changed (said where it first changed), its time and command; or, with `respread`, what its rebuilding changed."
+    if t.get('respread'): return _rebuilt(t, before)
     how = [w for w, on in (("with its network also seeing the hints spread over the image (`Config(dense_hints=True)`, those channels starting at zero)",
                             t.get('dense_hints') and not before.get('dense_hints')),
                            (f"with a learned embedding of {t.get('hint_affinity')} values a pixel that carries each hint to the pixels sharing its colour "
                             "(`Config(hint_affinity=...)`, `model.HintAffinity`, its layers starting at random)", t.get('hint_affinity') and not before.get('hint_affinity')),
+                           (f"with `model.HintAffinity` adding {t.get('affinity_residual', 1.0):g} of each hint's residual (`model.HINT_AFFINITY_RESIDUAL`)",
+                            t.get('affinity_residual', 1.0) != before.get('affinity_residual', 1.0)),
                            (f"training only the layers named `{t.get('train_only')}`, the rest frozen (`Config(train_only=...)`)", t.get('train_only')),
                            ("on the images as they are, not flipped or cropped (`Config(augment=False)`)", not t.get('augment', True))) if on]
     return f"then {t['epochs']} epoch{'s' if t['epochs'] > 1 else ''} more ({_stages(t)}) {' and '.join(how)}, {t['minutes']:.0f} min on {t.get('cpu', machine)}: `{t['command']}`"
