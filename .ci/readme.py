@@ -114,6 +114,12 @@ def results_table() -> str:
         p, counts = hr['psnr'], [k for k in hr['psnr'] if k != '0']
         row(f"the hint model's learned affinity by the share of each hint's residual it adds, the rest a pull towards the hint's colour (`--residual-grid`; {hr['images']:,} images of the train split's hold-out, `{hr['weights']}` as trained, with 1): PSNR at {' / '.join(counts)} hints",
             '; '.join(f"{n.removeprefix('residual ')} {' / '.join(f'{p[k][n]:.2f}' for k in counts)}" for n in p['0'] if n.startswith('residual')), '', hr, 'hint_ceiling')
+    if (mr := _load('mirror')):     # bench/mirror.py: each photo's colours averaged with its mirror's (colorize(..., mirror=True))
+        both = lambda r, k: f"{r['plain'][k]['psnr']:.2f} → {r['mirrored'][k]['psnr']:.2f} dB"
+        hints = lambda r: '; '.join(f"{k} hint{'' if k == '1' else 's'} {both(r, k)}" for k in r['plain'])
+        row(f"colours averaged with the mirrored photo's (`colorize(..., mirror=True)`), {mr['images']} valid images at 112²: PSNR plain → mirrored, and `colorize`'s time for a 1155×866 photo",
+            ' · '.join(f"`{name}`: {hints(mr[name]) if name == 'butterflies-hints' else both(mr[name], '0')}, {mr[name]['seconds_1mp']['plain']:.2f} s → {mr[name]['seconds_1mp']['mirrored']:.2f} s"
+                       for name in ('butterflies', 'butterflies-hints')), '', mr, 'mirror')
     for result, network, as_is in (('hint_heads', "the hint model's frozen network", 'published'),   # bench/hint_heads.py: better heads on a frozen network
                                    ('hint_heads_carry', "the frozen network of bench/gpu_hints.py's carry stage, which learned to carry its hints", 'the file as it is')):
         if not (hh := _load(result)): continue

@@ -88,18 +88,19 @@ def widget_seconds(model, repeats:int=5) -> dict:
     assert len(w.current['hints']) == repeats
     return {'photo': f'{photo.shape[1]}x{photo.shape[0]}', 'click_s': round(float(np.median(clicks)), 3), 'pick_s': round(float(np.median(picks)), 3)}
 
-def scores(model, lab, counts, where='normal', batch_size=32) -> dict:
-    "k -> {'psnr', 'ab_mse'} over `lab` with k hints from the truth per image (6×6, placed by `where`, seeded by (k, batch))."
+def scores(model, lab, counts, where='normal', batch_size=32, keys=('psnr', 'ab_mse')) -> dict:
+    "k -> {key: mean} over `lab` with k hints from the truth per image (6×6, placed by `where`, seeded by (k, batch)); `model` a Keras model or a predictor (`as_predictor`)."
     import numpy as np
     from coloring_nb.evaluate import image_metrics, iter_batches
-    from coloring_nb.hints import hint_inputs, simulate_hints, takes_hints
+    from coloring_nb.hints import simulate_hints, takes_hints
+    from coloring_nb.predict import as_predictor
+    predict = as_predictor(model)
     out = {}
     for k in counts:
-        sums, n = {'psnr': 0.0, 'ab_mse': 0.0}, 0
+        sums, n = dict.fromkeys(keys, 0.0), 0
         for i, (L, ab, _) in enumerate(iter_batches(lab, None, batch_size)):
             hints = simulate_hints(ab, np.random.default_rng((k, i)), n_hints=k, sides=(6,), where=where)
-            pred = model.predict_on_batch(hint_inputs(L, *hints) if takes_hints(model) else L)
-            metrics = image_metrics(L, ab, np.asarray(pred['ab'] if isinstance(pred, dict) else pred), full=False)
+            metrics = image_metrics(L, ab, predict(L, hints if takes_hints(predict.model) else None)[0], full=False)
             for key in sums: sums[key] += float(metrics[key].sum())
             n += len(L)
         out[k] = {key: v / n for key, v in sums.items()}

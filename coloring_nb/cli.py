@@ -377,6 +377,7 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument('--temperature', type=temperature_arg, default=None, metavar='T', help="for a model trained with ab_loss='bins': lower is more vivid, 1 the mean colour (default: the model's own)")
     p.add_argument('--hint', type=hint_arg, action='append', metavar='X,Y,COLOUR[,SIZE]',
                    help="for a model trained with hints (Config(hints=True)): the colour #rrggbb wanted at the photo's pixel X,Y (from its left and top), over a square of SIZE pixels; repeat for more hints (one photo)")
+    p.add_argument('--mirror', action='store_true', help="average each picture's colours with those of its left-right mirror: a little closer to the truth, the network run twice")
     p.add_argument('--hints', metavar='FILE', help="hints from a JSON file: a list of {\"x\", \"y\", \"colour\", \"size\"}, or what the widget saves as NAME.hints.json")
     p.add_argument('--max-pixels', type=pixels_arg, default=None, metavar='N',
                    help=f"skip photos with more pixels, unread (default {PHOTO_PIXELS:,}; colouring takes 50-70 bytes a pixel), and clips whose frames have more (default {FRAME_PIXELS:,}, 4K)")
@@ -413,6 +414,7 @@ def colorize_main(argv:list|None=None, # command-line arguments (default: sys.ar
     def work():
         from coloring_nb.colorize import ColorizeReport, check_colorize_args, check_writable, colorize_files
         from coloring_nb.pretrained import open_model
+        from coloring_nb.predict import as_predictor
         from coloring_nb.video import colorize_clips, video_container
         clips = [p for p in a.inputs if os.path.isfile(p) and video_container(p)]
         photos = [p for p in a.inputs if p not in clips]
@@ -426,6 +428,7 @@ def colorize_main(argv:list|None=None, # command-line arguments (default: sys.ar
             except Exception as e:
                 if a.debug or not is_user_error(e): raise
                 raise ValueError(f"cannot load the model: {e}") from None
+            if a.mirror: model = as_predictor(model, mirror=True)      # photos and clips alike
             report = (colorize_files(photos, a.out, model, a.strength, size=a.render_size, progress=not a.quiet, overwrite=a.overwrite,
                                      max_pixels=photo_pixels, temperature=a.temperature, hints=hints) if photos else ColorizeReport(out=Path(a.out)))
             colorize_clips(clips, a.out, model, report, steady=a.steady, strength=a.strength, render_size=a.render_size,

@@ -81,11 +81,12 @@ def colorize(image, # a file path, a numpy array or a PIL image, any size, colou
              max_pixels:int=MAX_PHOTO_PIXELS, # an image file with more pixels is refused unread
              temperature:float|None=None, # an ab-bins model's temperature: lower is more vivid (None: the model's own)
              hints:list|None=None, # a hint-taking model's hints, in the photo's pixels: {'x', 'y', 'colour', 'size'} (`hints.as_hint`)
+             mirror:bool|None=None, # True: average with the colours of the photo's mirror (`predict.mirrored`), the network run twice; None: as `model` is
             ) -> np.ndarray:
     "uint8 RGB of `image` coloured by `model`, at the image's own resolution."
     check_strength(strength)
     hw = model_input_size(model, size)                          # a model of unknown size is refused before the photo is read
-    predict = as_predictor(model, temperature)                  # so is a temperature the model cannot use
+    predict = as_predictor(model, temperature, mirror)          # so is a temperature the model cannot use
     if hints is not None and not takes_hints(predict.model): raise ValueError(NO_HINTS)   # and hints for a model without them
     L = normalize(rgb_to_lab(load_rgb(image, max_pixels)))[0]   # (H, W, 1) in [0, 1]: the colours are dropped here
     grid = None if hints is None else hint_grid(hints, L.shape[:2], hw)   # the hints, on the model's grid
@@ -278,12 +279,13 @@ def colorize_files(paths:list, # image files, and folders of images
                    max_pixels:int=MAX_PHOTO_PIXELS, # skip photos with more pixels, unread
                    temperature:float|None=None, # an ab-bins model's temperature (None: the model's own); refused for other models
                    hints:list|None=None, # a hint-taking model's hints for every photo, in its pixels (`colorize`); one outside a photo skips it
+                   mirror:bool|None=None, # True: each photo's colours averaged with its mirror's (`colorize`), the network run twice
                   ) -> ColorizeReport:
     "Colorize every input into `dst`, one output per input named after it; a photo that fails is skipped with its reason."
     start = time.perf_counter()
     files, others = check_colorize_args(paths, dst, strength, max_pixels, temperature)
-    hw, predict = model_input_size(model, size), as_predictor(model, temperature)
-    if hints is not None and not takes_hints(model): raise ValueError(NO_HINTS)
+    hw, predict = model_input_size(model, size), as_predictor(model, temperature, mirror)
+    if hints is not None and not takes_hints(predict.model): raise ValueError(NO_HINTS)
     dst = Path(dst)
     dst.mkdir(parents=True, exist_ok=True)
     report = ColorizeReport(out=dst, ignored=[str(p) for p in others])
@@ -299,7 +301,7 @@ def colorize_folder(src:str|Path, # a folder of images
                     dst:str|Path, # output folder (created); must not be `src`
                     model, # a Keras model or a function L -> ab
                     strength:float=1.0, # colour strength
-                    **kwargs, # passed to `colorize_files` (size, progress, overwrite, max_pixels, temperature)
+                    **kwargs, # passed to `colorize_files` (size, progress, overwrite, max_pixels, temperature, hints, mirror)
                    ) -> ColorizeReport:
     "Colorize the images in `src` into `dst` with a progress bar; a photo that fails is skipped with its reason."
     src = Path(src)
