@@ -52,11 +52,11 @@ def features(model, lab, draw) -> dict:
             parts.setdefault(k, []).append(v)
     return {k: np.concatenate(v) for k, v in parts.items()}
 
-HEADS = {'affinity': (1.0, False), 'refinement': (1.0, True), 'value': (0.0, False), 'half': (0.5, False)}   # name -> (residual share, refinement)
+HEADS = {'affinity': (None, False), 'refinement': (None, True), 'value': (0.0, False), 'half': (0.5, False)}   # name -> (residual share, None: the file's own; refinement)
 HEAD_NAMES = {'refinement': 'affinity + refinement'}
 
-def head(model, residual:float, refinement:bool):
-    "A head on the frozen features: the published embedding and affinity (their weights copied; the affinity with `residual` share), an optional refinement, the model's spread."
+def head(model, residual:float|None, refinement:bool):
+    "A head on the frozen features: the published embedding and affinity (their weights copied; the affinity with `residual` share, None: the file's), an optional refinement, the model's spread."
     import keras
     from keras import layers
     inputs = {name: keras.Input(model.get_layer(src).output.shape[1:], name=name) for name, src in
@@ -64,7 +64,7 @@ def head(model, residual:float, refinement:bool):
     embedding = inputs['affinity_in']
     for name in ('affinity_conv1', 'affinity_conv2', 'affinity_embed', 'ab_affinity'):
         old = model.get_layer(name)
-        new = type(old).from_config({**old.get_config(), 'residual': residual} if name == 'ab_affinity' else old.get_config())
+        new = type(old).from_config({**old.get_config(), 'residual': residual} if name == 'ab_affinity' and residual is not None else old.get_config())
         if name == 'ab_affinity': ab = new([inputs['ab'], embedding, inputs['hint_ab'], inputs['mask']])
         else: embedding = new(embedding)
         new.set_weights(old.get_weights())
