@@ -9,15 +9,15 @@ this script's carry stage (14.4 epochs in 55 min) took the network's own gain fr
 it is, hint − ab, and a network that meets its hints leaves less of it (mean |hint − ab| at the hinted pixels,
 11.8 → 7.7 Lab units). On that network's frozen features, a head whose affinity pulls each pixel towards the
 hint's own colour instead gets back 1.2 dB of it at 10 hints (bench/hint_heads.py --heads value,
-bench/results/hint_heads_carry.json), still short of the published file; so the head stage here, which keeps
-the residual form, is not yet what a GPU run of the carry stage needs (`model.HINT_AFFINITY_RESIDUAL` sets the form
-in the colorizer this script builds). A GPU runs an epoch of the 12,594 images at 112² in seconds; this script
+bench/results/hint_heads_carry.json), still short of the published file; so from the head stage on this script
+gives the affinity that value form (`--residual 0`; the start and the carry stage keep the file's own share, 0.75,
+`model.HINT_AFFINITY_RESIDUAL`). A GPU runs an epoch of the 12,594 images at 112² in seconds; this script
 trains in stages, each from the one before:
 
   carry  the network trained with its loss on its own colours (the layer 'ab', before `HintAffinity` and
          `HintSpread`) + 0.1 × the species loss: nothing after it pulls the hints in, so only the network can use them;
   head   the affinity's layers (`*affinity*`) trained on the whole model's colours, the network frozen, so that they
-         carry what the network now gives them;
+         carry what the network now gives them, the affinity now adding `--residual` of each hint's residual;
   joint  everything, on the whole model's colours + λ × the network's own (deep supervision, so that the network
          keeps carrying the hints with the affinity after it).
 
@@ -40,7 +40,9 @@ It writes DIR/gpu_hints.json after every check (a run stopped by a time limit ke
 model after each stage as DIR/gpu_hints_STAGE.keras (float32, the colorizer as the package builds it, loadable by
 `colorize.load_model`). A file that meets the goals is published from here, on a CPU, by bench/hints.py:
 `--respread --affinity 8 --from-hints FILE --save-with PYTHON_WITH_COLABS_KERAS` (Colab's Keras writes the file), which
-scores it on the valid split again and rewrites its card. For the device machine (no TensorFlow, no fastcore, no
+scores it on the valid split again and rewrites its card; that rebuild gives the affinity the package's share
+(`model.HINT_AFFINITY_RESIDUAL`), so choose the share for the new file on the hold-out first (`bench/hint_ceiling.py
+--residual-grid --weights FILE`) and set it there. For the device machine (no TensorFlow, no fastcore, no
 internet), `bash bench/gpu_prepare.sh` fills the ignored `.gpu/` (the wheels, and 65 % of the train split: all of it
 does not fit beside the repository in the 64 MiB that travels); carry `.gpu` and there run from the repository root:
 
@@ -111,6 +113,11 @@ def score(model, lab, counts) -> dict:
     "PSNR (dB) of the network alone and the whole model at each count of hints (bench/hints.py's protocol)."
     from hints import scores
     return {name: {k: round(v['psnr'], 3) for k, v in scores(m, lab, counts).items()} for name, m in views(model).items()}
+
+def give_share(model, residual:float):
+    "Make the model's `HintAffinity` add `residual` of each hint's residual (a number its call reads when traced): the predict functions traced before are dropped."
+    model.get_layer('ab_affinity').residual = float(residual)
+    for m in views(model).values(): m.predict_function = None
 
 def trainer(model, stage:str, lam:float):
     "The model a stage trains, its losses and their weights."
@@ -184,6 +191,8 @@ def main():
     p.add_argument('--minutes', default='3,1,1.5', help='minutes of the carry, head and joint stages (0 skips one)')
     p.add_argument('--lr', default='5e-4,5e-4,1e-4', help='their learning rates')
     p.add_argument('--lam', type=float, default=1.0, help="joint: weight of the network's own loss")
+    p.add_argument('--residual', type=float, default=0.0, help="the affinity's residual share from the head stage on: 0 pulls each pixel towards the hint's own colour, "
+                   "which carries a carrying network's hints best (bench/results/hint_heads_carry.json); the start and the carry stage keep the file's own")
     p.add_argument('--eval-every', type=float, default=60.0, help='seconds between hold-out checks')
     p.add_argument('--probe', type=int, default=20, help='timed steps that size each schedule')
     p.add_argument('--holdout', type=int, default=256, help='hold-out images scored at each check')
@@ -207,7 +216,7 @@ def main():
     log(f"cache {counts} at {args.size}² in {time.perf_counter() - t:.0f} s")
     holdout, test = cache.lab('valid')[:args.holdout], cache.lab('test')
     model = start_model(args, cache.n_classes)
-    record = {'start': Path(args.start).name, 'counts': counts, 'batch': args.batch, 'lambda': args.lam, 'baseline_psnr': BASELINE_PSNR,
+    record = {'start': Path(args.start).name, 'counts': counts, 'batch': args.batch, 'lambda': args.lam, 'residual_after_carry': args.residual, 'baseline_psnr': BASELINE_PSNR,
               'stages': {}, 'valid': {}, **info}
     save = lambda: write_json(out/'gpu_hints.json', record)
     def on_valid(name):
@@ -219,6 +228,7 @@ def main():
     on_valid('start')
     for stage, m, lr in zip(('carry', 'head', 'joint'), minutes, rates):
         if m <= 0: continue
+        if stage != 'carry': give_share(model, args.residual)
         train_stage(args, model, stage, m, lr, cache, holdout, record, save)
         model.save(out/f'gpu_hints_{stage}.keras')
         on_valid(stage)

@@ -45,9 +45,11 @@ def as_predictor(model, # a Keras model with output 'ab' (and maybe 'cls'), or a
                 ):
     "A function `L -> (ab, probs or None)` for a Keras model or a plain function, checking shapes."
     if getattr(model, 'is_predictor', False):
-        mirror, own = (getattr(model, 'mirror', False) if mirror is None else mirror), getattr(model, 'mirror', False)   # (a hand-made predictor has none)
-        if (temperature is None or temperature == model.temperature) and mirror == own: return model
-        temperature = model.temperature if temperature is None else temperature
+        own = getattr(model, 'mirror', False)                   # (a hand-made predictor has none)
+        mirror, was = own if mirror is None else mirror, getattr(model, 'temperature', None)
+        if (temperature is None or temperature == was) and mirror == own: return model
+        if not hasattr(model, 'model'): return _mirror_hand_made(model, temperature in (None, was), mirror)
+        temperature = was if temperature is None else temperature
         model = model.model                                     # the same model at another temperature, or mirrored or not
     hinted = takes_hints(model)
     call = model.predict_on_batch if hasattr(model, 'predict_on_batch') else model
@@ -110,7 +112,17 @@ def mirrored(predict, # a function (L, hints=None) -> (ab, probs or None) on a b
     def flip(x): return x[:, :, ::-1]
     def twice(x): return np.concatenate([x, flip(x)])
     def both(L, hints:tuple|None=None):
-        ab, probs = predict(twice(L), None if hints is None else tuple(twice(h) for h in hints))
+        ab, probs = predict(twice(L)) if hints is None else predict(twice(L), tuple(twice(h) for h in hints))   # (a hand-made one may take L alone)
         n = len(L)
         return (ab[:n] + flip(ab[n:])) / 2, None if probs is None else (probs[:n] + probs[n:]) / 2
+    return both
+
+# %% ../nbs/25_predict.ipynb #8c18cd46
+def _mirror_hand_made(predict, same_temperature:bool, mirror:bool):
+    "A predictor made by hand (no `.model` to remake it from), mirrored; it cannot be decoded at another temperature or unmirrored."
+    if not (same_temperature and mirror):
+        raise ValueError("as_predictor: a predictor made by hand (it has no .model) can only be mirrored; "
+                         "to colour at another temperature or without its mirror, pass the Keras model itself")
+    both = mirrored(predict)
+    both.is_predictor, both.temperature, both.mirror = True, getattr(predict, 'temperature', None), True
     return both

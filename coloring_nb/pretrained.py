@@ -185,11 +185,16 @@ def training_chain(training:dict # bench/hints.py's 'training'; with 'from_train
     return chain
 
 
+# %% ../nbs/52_pretrained.ipynb #a87aaf80
+def _share(record:dict) -> float:
+    "The share of each hint's residual a record's `model.HintAffinity` added: 1 where the record names none (files trained before the share was recorded)."
+    return record.get('affinity_residual', 1.0)
+
 # %% ../nbs/52_pretrained.ipynb #56dede5c
 def _rebuilt(t:dict, before:dict) -> str:
-    "What a `--respread` record `t` changed in the file recorded in `before`: its spread's settings, its affinity's residual share (1 where a record names none), or neither (the file only written again)."
+    "What a `--respread` record `t` changed in the file recorded in `before`: its spread's settings, its affinity's residual share, or neither (the file only written again)."
     spreads = [r['respread'] for r in training_chain(before) if r.get('respread')]
-    s, share, was = t['respread'], t.get('affinity_residual', 1.0), before.get('affinity_residual', 1.0)
+    s, share, was = t['respread'], _share(t), _share(before)
     changed = [w for w, on in ((f"its last step, `model.HintSpread`, rebuilt with σ {', '.join(f'{v:g}' for v in s['sigma'])} pixels and fade {s['fade']:g} "
                                 "(`model.HINT_SPREAD_AFFINITY`, chosen on the train split's hold-out by `bench/hint_ceiling.py --spread-grid`)", not spreads or spreads[-1] != s),
                                (f"its `model.HintAffinity` rebuilt to add {share:g} of each hint's residual, the rest a pull towards the hint's own colour "
@@ -205,8 +210,8 @@ def _continued(t:dict, before:dict, machine:str) -> str:
                             t.get('dense_hints') and not before.get('dense_hints')),
                            (f"with a learned embedding of {t.get('hint_affinity')} values a pixel that carries each hint to the pixels sharing its colour "
                             "(`Config(hint_affinity=...)`, `model.HintAffinity`, its layers starting at random)", t.get('hint_affinity') and not before.get('hint_affinity')),
-                           (f"with `model.HintAffinity` adding {t.get('affinity_residual', 1.0):g} of each hint's residual (`model.HINT_AFFINITY_RESIDUAL`)",
-                            t.get('affinity_residual', 1.0) != before.get('affinity_residual', 1.0)),
+                           (f"with `model.HintAffinity` adding {_share(t):g} of each hint's residual (`model.HINT_AFFINITY_RESIDUAL`)",
+                            _share(t) != _share(before)),
                            (f"training only the layers named `{t.get('train_only')}`, the rest frozen (`Config(train_only=...)`)", t.get('train_only')),
                            ("on the images as they are, not flipped or cropped (`Config(augment=False)`)", not t.get('augment', True))) if on]
     return f"then {t['epochs']} epoch{'s' if t['epochs'] > 1 else ''} more ({_stages(t)}) {' and '.join(how)}, {t['minutes']:.0f} min on {t.get('cpu', machine)}: `{t['command']}`"

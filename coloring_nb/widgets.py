@@ -85,7 +85,7 @@ def download_link(rgb:np.ndarray, # uint8 RGB (H, W, 3)
 
 # %% ../nbs/53_widgets.ipynb #edcf9a75
 class ColorizeWidget:
-    "Upload photos or pick a cache image, see grey / colorized / truth, set the colour strength (and a bins model's temperature), download."
+    "Upload photos or pick a cache image, see grey / colorized / truth, set the colour strength (and a bins model's temperature), mirror or not, download."
     def __init__(self, model, # a Keras model (input L, output 'ab', maybe 'cls'), a function L -> ab, or what names one: a published name ('butterflies'), a .keras file, a link
                  cache=None, # a `LabCache` or its folder, to pick images (with their true colours) from
                  split:str='valid', # the cache split to pick from
@@ -96,9 +96,10 @@ class ColorizeWidget:
                  max_preview:int=800, # longest side of the displayed pictures; downloads are full size
                  display_width:int=256, # width of each panel on screen, in pixels
                  colab:bool|None=None, # Colab's way (the browser downloads; custom widget manager): default `in_colab()`
+                 mirror:bool=False, # start with the Mirror box ticked: each picture's colours averaged with its mirror's (`predict.mirrored`)
                 ):
         named, self.model_name = published_classes(model), str(model) if isinstance(model, (str, Path)) else None   # a published model's species
-        self.predict, self.hw = as_predictor(model := open_model(model)), model_input_size(model, size)   # a name, file or link: loaded
+        self.predict, self.hw = as_predictor(model := open_model(model), mirror=mirror), model_input_size(model, size)   # a name, file or link: loaded
         self.cache = LabCache.open(cache) if isinstance(cache, (str, Path)) else cache
         self.split = split
         if self.cache is not None: self._cache_lab, self._cache_labels = self.cache.lab(split), self.cache.labels(split)
@@ -130,25 +131,26 @@ def _lay_out(self, display_width:int, with_temperature:bool):
     panel = lambda caption, im: widgets.VBox([widgets.HTML(f'<b>{caption}</b>'), im])
     self.grey_panel, self.colour_panel = panel('grey (the input)', self.grey_image), panel('colorized', self.colour_image)
     self.truth_panel = panel('truth', self.truth_image)
-    controls = [self.strength, *[self.temperature] * with_temperature, self.download]
+    controls = [self.strength, *[self.temperature] * with_temperature, self.mirror, self.download]
     self.box = widgets.VBox([widgets.HBox([self.upload, self.picker]), widgets.HBox(controls), *[self.hint_row] * (self.hint_row is not None), self.message, self.info,
                              widgets.HBox([self.grey_panel, self.colour_panel, self.truth_panel]), self.link, self.log])
 
 # %% ../nbs/53_widgets.ipynb #12ca915c
 @patch_to(ColorizeWidget)
 def _listen(self, with_temperature:bool):
-    "Each control calls its handler: an upload, a pick, the strength, the temperature, the download button."
+    "Each control calls its handler: an upload, a pick, the strength, the temperature, the mirror, the download button."
     self.upload.observe(self._on_upload, 'value')
     self.picker.observe(self._on_pick, 'value')
     self.strength.observe(lambda change: self._show_color(), 'value')
-    if with_temperature: self.temperature.observe(lambda change: self._on_temperature(), 'value')
+    if with_temperature: self.temperature.observe(lambda change: self._on_setting(), 'value')
+    self.mirror.observe(lambda change: self._on_mirror(change['new']), 'value')
     self.download.on_click(lambda button: self._on_download())
     if self.hint_row is not None: self._listen_hints()
 
 # %% ../nbs/53_widgets.ipynb #92da3c11
 @patch_to(ColorizeWidget)
 def _controls(self, strength:float):
-    "Make the upload, the picker, the sliders (temperature for a model with an ab-bins head only) and Download; the head or None."
+    "Make the upload, the picker, the sliders (temperature for a model with an ab-bins head only), the Mirror box and Download; the head or None."
     self.upload = widgets.FileUpload(accept='image/*', multiple=True, description='Upload photos')
     self.picker = widgets.Dropdown(options=[], description='Image', layout=widgets.Layout(width='320px'))
     slider = lambda value, low, high, step, text: widgets.FloatSlider(value=value, min=low, max=high, step=step, description=text,
@@ -156,6 +158,8 @@ def _controls(self, strength:float):
     self.strength = slider(strength, 0.0, 3.0, 0.05, 'Colour strength')
     head = bins_head(self.predict.model)
     self.temperature = None if head is None else slider(head.temperature, 0.05, 1.5, 0.01, 'Temperature (lower: more vivid)')
+    self.mirror = widgets.Checkbox(value=self.predict.mirror, description='Mirror (steadier colours, twice the work)', indent=False,
+                                   layout=widgets.Layout(width='auto'))
     self.download = widgets.Button(description='Download', icon='download', tooltip='save the full-size colorized image')
     self.hint_row = self._hint_controls() if takes_hints(self.predict.model) else None
     return head
@@ -183,7 +187,8 @@ def _entry(self, key:str) -> dict:
 def _predicted(self, name:str, L:np.ndarray, **extra) -> dict:
     "An entry: `L` at full and preview size, the model's ab at its input size and its class probabilities."
     ab, probs = predict_ab(self.predict, L, self.hw, self._temperature())
-    return dict(name=name, L=L, L_preview=fit_within(L, self.max_preview), ab=ab, probs=probs, temperature=self._temperature(), **extra)
+    return dict(name=name, L=L, L_preview=fit_within(L, self.max_preview), ab=ab, probs=probs, temperature=self._temperature(),
+                mirror=self.predict.mirror, **extra)
 
 # %% ../nbs/53_widgets.ipynb #ed0eda80
 @patch_to(ColorizeWidget)
@@ -193,17 +198,18 @@ def _temperature(self) -> float|None:
 
 # %% ../nbs/53_widgets.ipynb #70053da1
 @patch_to(ColorizeWidget)
-def _at_temperature(self, entry:dict) -> dict:
-    "`entry`, its ab predicted again when the temperature changed since."
-    if entry['temperature'] != self._temperature():
-        entry['ab'], entry['temperature'] = predict_ab(self.predict, entry['L'], self.hw, self._temperature(), hints=self._hint_grid(entry))[0], self._temperature()
+def _up_to_date(self, entry:dict) -> dict:
+    "`entry`, its ab predicted again when the temperature or the mirror changed since."
+    if (entry['temperature'], entry['mirror']) != (self._temperature(), self.predict.mirror):
+        entry['ab'] = predict_ab(self.predict, entry['L'], self.hw, self._temperature(), hints=self._hint_grid(entry))[0]
+        entry['temperature'], entry['mirror'] = self._temperature(), self.predict.mirror
     return entry
 
 # %% ../nbs/53_widgets.ipynb #08a75e32
 @patch_to(ColorizeWidget)
 def _show(self, key:str):
     "Make `key` the current picture: grey, truth and text now, then the colorized panel."
-    entry = self.current = self._at_temperature(self._entry(key))
+    entry = self.current = self._up_to_date(self._entry(key))
     Lp = entry['L_preview']
     self.grey_image.value = png_bytes(to_u8(recombine(Lp, np.zeros((1, 1, 2), np.float32))))
     if entry.get('truth_ab') is not None:
@@ -249,9 +255,16 @@ def _set_options(self, options:list, value:str):
 
 # %% ../nbs/53_widgets.ipynb #f160cc51
 @patch_to(ColorizeWidget)
-def _on_temperature(self):
-    "Decode the current picture's colours at the new temperature (one prediction), and show them."
-    if self.current is not None: self._at_temperature(self.current); self._show_color()
+def _on_setting(self):
+    "Colour the current picture again at the new temperature or mirror (one prediction), and show it."
+    if self.current is not None: self._up_to_date(self.current); self._show_color()
+
+# %% ../nbs/53_widgets.ipynb #a7d44134
+@patch_to(ColorizeWidget)
+def _on_mirror(self, mirror:bool):
+    "The Mirror box changed: predict with the mirror or without it from now on, the current picture first."
+    self.predict = as_predictor(self.predict, mirror=mirror)
+    self._on_setting()
 
 # %% ../nbs/53_widgets.ipynb #020fa90a
 @patch_to(ColorizeWidget)
@@ -426,10 +439,10 @@ def _save_hints(self, png:Path) -> str:
     "Write the current picture's hints beside its saved PNG (NAME.hints.json, read by `--hints`); HTML saying where and how to redo it."
     path = free_path(png.with_name(f'{png.stem}.hints.json'))
     H, W = self.current['L'].shape[:2]
-    data = {'photo': self.current['name'], 'width': W, 'height': H, 'strength': float(self.strength.value), 'hints': self.current['hints']}
+    data = {'photo': self.current['name'], 'width': W, 'height': H, 'strength': float(self.strength.value), 'mirror': self.predict.mirror, 'hints': self.current['hints']}
     path.write_text(json.dumps(data, indent=1) + '\n', encoding='utf-8')
     model = shlex.quote(self.model_name) if self.model_name else 'MODEL.keras'   # a model given as an object: the user knows its file
-    command = f"coloring_nb_colorize {shlex.quote(self.current['name'])} --model {model} --hints {shlex.quote(str(path))} --strength {self.strength.value:g} --out coloured"
+    command = f"coloring_nb_colorize {shlex.quote(self.current['name'])} --model {model} --hints {shlex.quote(str(path))} --strength {self.strength.value:g}{' --mirror' * self.predict.mirror} --out coloured"
     return f' · hints saved to {html.escape(str(path))} (the same picture again: <code>{html.escape(command)}</code>)'
 
 # %% ../nbs/53_widgets.ipynb #85cb0b49
