@@ -36,9 +36,12 @@ valid split; the start and each stage's end are scored on it at 0, 1, 2, 5, 10 h
 
     KERAS_BACKEND=jax COLORING_NB_BENCH_OUT=DIR python bench/gpu_hints.py [--data DIR] [--minutes 3,1,1.5]
 
-It writes DIR/gpu_hints.json after every check (a run stopped by a time limit keeps what it measured) and the whole
-model after each stage as DIR/gpu_hints_STAGE.keras (float32, the colorizer as the package builds it, loadable by
-`colorize.load_model`). A file that meets the goals is published from here, on a CPU, by bench/hints.py:
+The model trains in the precision `train` would use there (`--precision auto`: mixed bfloat16 on an H100 or H200,
+whose steps at this size are bound by memory traffic, bench/results/roofline.json; `HintAffinity` and the embedding
+it reads stay float32), and a thread makes the next batches (their flips, crops and hints) while the device runs a
+step. It writes DIR/gpu_hints.json after every check (a run stopped by a time limit keeps what it measured) and the
+whole model after each stage as DIR/gpu_hints_STAGE.keras (the colorizer as the package builds it, in that
+precision, loadable by `colorize.load_model`). A file that meets the goals is published from here, on a CPU, by bench/hints.py:
 `--respread --affinity 8 --from-hints FILE --save-with PYTHON_WITH_COLABS_KERAS` (Colab's Keras writes the file), which
 scores it on the valid split again and rewrites its card; that rebuild gives the affinity the package's share
 (`model.HINT_AFFINITY_RESIDUAL`), so choose the share for the new file on the hold-out first (`bench/hint_ceiling.py
@@ -88,7 +91,7 @@ def pack(source, dest, share:float) -> dict:
     return {split: sum(1 for rel in files if rel.startswith(split + '/') and kept(rel)) for split in ('train', 'valid')}
 
 def start_model(args, n_classes:int):
-    "The hint colorizer (float32, affinity 8) with the weights `--start` names."
+    "The hint colorizer (affinity 8, in the dtype policy set) with the weights `--start` names."
     from coloring_nb.core import Config
     from coloring_nb.model import build_model
     from coloring_nb.colorize import load_model
@@ -113,6 +116,26 @@ def score(model, lab, counts) -> dict:
     "PSNR (dB) of the network alone and the whole model at each count of hints (bench/hints.py's protocol)."
     from hints import scores
     return {name: {k: round(v['psnr'], 3) for k, v in scores(m, lab, counts).items()} for name, m in views(model).items()}
+
+def ahead(items, depth:int=4):
+    "Yield from `items`, which a thread makes up to `depth` ahead (the batches' NumPy work beside the device's step); the thread stops when the consumer does."
+    import queue, threading
+    made, stop, end = queue.Queue(depth), threading.Event(), object()
+    def make():
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try: made.put(item, timeout=0.1); break
+                    except queue.Full: pass
+                if stop.is_set(): return
+            made.put(end)
+        except Exception as e: made.put(e)
+    threading.Thread(target=make, daemon=True).start()
+    try:
+        while (item := made.get()) is not end:
+            if isinstance(item, Exception): raise item
+            yield item
+    finally: stop.set()
 
 def give_share(model, residual:float):
     "Make the model's `HintAffinity` add `residual` of each hint's residual (a number its call reads when traced): the predict functions traced before are dropped."
@@ -148,7 +171,7 @@ def train_stage(args, model, stage:str, minutes:float, lr:float, cache, holdout,
         schedule = keras.optimizers.schedules.CosineDecay(lr, max(1, total_steps), alpha=0.05)
         fit.compile(keras.optimizers.Adam(schedule), loss=losses, loss_weights=weights, jit_compile=args.jit)
     # the first steps on a copy of the weights time the step; then the weights go back and the schedule is sized
-    saved, data = model.get_weights(), stream()
+    saved, data = model.get_weights(), ahead(stream())
     compiled(10 ** 9)
     t = time.perf_counter(); fit.train_on_batch(*next(data)); compile_s = time.perf_counter() - t
     t = time.perf_counter()
@@ -159,7 +182,7 @@ def train_stage(args, model, stage:str, minutes:float, lr:float, cache, holdout,
     log(f"{stage}: first step {compile_s:.1f} s, {step_s * 1e3:.1f} ms a step of {args.batch} ({args.batch / step_s:.0f} img/s): "
         f"{minutes:g} min ≈ {total} steps ≈ {total / spe:.1f} epochs at learning rate {lr:g}")
     compiled(total)
-    data = stream()
+    data.close(); data = ahead(stream())
     fit.train_on_batch(*next(data))            # compiles the new optimizer's step, outside the clock
     curve, began, next_check, step, recent = [], time.perf_counter(), args.eval_every, 1, []
     for x, y in data:
@@ -197,6 +220,7 @@ def main():
     p.add_argument('--probe', type=int, default=20, help='timed steps that size each schedule')
     p.add_argument('--holdout', type=int, default=256, help='hold-out images scored at each check')
     p.add_argument('--limit', type=int, default=0, help='rehearsal: at most this many images per split')
+    p.add_argument('--precision', default='auto', help="a Keras dtype policy, or 'auto': what `train` uses on this machine (devices.resolve_precision)")
     p.add_argument('--no-jit', dest='jit', action='store_false', help='no XLA (default: XLA)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--pack', metavar='DEST', help="no training: copy --data's valid split and a hashed --share of its train split to DEST, for the device")
@@ -215,8 +239,12 @@ def main():
     counts = cache.manifest['counts']
     log(f"cache {counts} at {args.size}² in {time.perf_counter() - t:.0f} s")
     holdout, test = cache.lab('valid')[:args.holdout], cache.lab('test')
+    from coloring_nb.devices import resolve_precision
+    import keras
+    keras.config.set_dtype_policy(precision := resolve_precision(args.precision))
+    log(f"precision: {precision}")
     model = start_model(args, cache.n_classes)
-    record = {'start': Path(args.start).name, 'counts': counts, 'batch': args.batch, 'lambda': args.lam, 'residual_after_carry': args.residual, 'baseline_psnr': BASELINE_PSNR,
+    record = {'start': Path(args.start).name, 'counts': counts, 'batch': args.batch, 'lambda': args.lam, 'precision': precision, 'residual_after_carry': args.residual, 'baseline_psnr': BASELINE_PSNR,
               'stages': {}, 'valid': {}, **info}
     save = lambda: write_json(out/'gpu_hints.json', record)
     def on_valid(name):
