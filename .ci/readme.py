@@ -117,8 +117,9 @@ def results_table() -> str:
     if (mr := _load('mirror')):     # bench/mirror.py: each photo's colours averaged with its mirror's (colorize(..., mirror=True))
         both = lambda r, k: f"{r['plain'][k]['psnr']:.2f} → {r['mirrored'][k]['psnr']:.2f} dB"
         hints = lambda r: '; '.join(f"{k} hint{'' if k == '1' else 's'} {both(r, k)}" for k in r['plain'])
-        row(f"colours averaged with the mirrored photo's (`colorize(..., mirror=True)`), {mr['images']} valid images at 112²: PSNR plain → mirrored, and `colorize`'s time for a 1155×866 photo",
+        row(f"colours averaged with the mirrored photo's (`colorize(..., mirror=True)`), {mr['images']} valid images at 112²: PSNR plain → mirrored, `colorize`'s time for a 1155×866 photo, and the widget's from a click on it to its picture with the hint (its Mirror box)",
             ' · '.join(f"`{name}`: {hints(mr[name]) if name == 'butterflies-hints' else both(mr[name], '0')}, {mr[name]['seconds_1mp']['plain']:.2f} s → {mr[name]['seconds_1mp']['mirrored']:.2f} s"
+                       + (f", a click {mr[name]['widget_click_1mp']['plain']:.2f} s → {mr[name]['widget_click_1mp']['mirrored']:.2f} s" if 'widget_click_1mp' in mr[name] else '')
                        for name in ('butterflies', 'butterflies-hints')), '', mr, 'mirror')
     for result, network, as_is in (('hint_heads', "the hint model's frozen network", 'published'),   # bench/hint_heads.py: better heads on a frozen network
                                    ('hint_heads_carry', "the frozen network of bench/gpu_hints.py's carry stage, which learned to carry its hints", 'the file as it is')):

@@ -7,14 +7,15 @@ A network colours a photo and its left-right mirror a little differently; `predi
 call and averages them. On butterflies-112's valid split (the 500 images of the cache bench/hints.py builds in
 `--work`), for the published automatic model `butterflies` (as shipped, with its colour gain) and the hint model
 `butterflies-hints` (k hints from the truth: Zhang et al.'s protocol and bench/hints.py's seeds), this prints PSNR,
-ab MSE and colourfulness over the truth's, each plain and mirrored, and the seconds `colorize` takes for a 1 MP photo
-each way (median of 5). Nothing is chosen on these figures: mirroring is the user's choice, not a default.
+ab MSE and colourfulness over the truth's, each plain and mirrored, the seconds `colorize` takes for a 1 MP photo
+each way, and for the hint model the widget's seconds from a click on that photo to its picture with the hint, its
+Mirror box ticked or not (bench/hints.py's `widget_seconds`; medians of 5). Nothing is chosen on these figures: mirroring is the user's choice, not a default.
 Writes bench/results/mirror.json.
 """
 import os, time
 from pathlib import Path
 from _common import ROOT, machine_info, parser, write_json
-from hints import scores
+from hints import scores, widget_seconds
 from pretrained import published_index
 
 def seconds(model, photo, mirror:bool, repeats:int=5) -> float:
@@ -52,12 +53,14 @@ def main():
         results[name] = {view: {str(k): {key: round(v, 5) for key, v in s.items()} for k, s in scores(as_predictor(model, mirror=view == 'mirrored'), valid, ks, keys=keys).items()}
                          for view in ('plain', 'mirrored')}
         results[name]['seconds_1mp'] = {view: seconds(model, photo, view == 'mirrored') for view in ('plain', 'mirrored')}
+        if len(ks) > 1: results[name]['widget_click_1mp'] = {view: widget_seconds(model, mirror=view == 'mirrored')['click_s'] for view in ('plain', 'mirrored')}
     print(f"| model | hints | PSNR plain → mirrored (dB) | ab MSE | colourfulness |\n|---|---|---|---|---|")
     for name, r in results.items():
         for k in r['plain']:
             a, b = r['plain'][k], r['mirrored'][k]
             print(f"| {name} | {k} | {a['psnr']:.2f} → {b['psnr']:.2f} ({b['psnr'] - a['psnr']:+.2f}) | {a['ab_mse']:.5f} → {b['ab_mse']:.5f} | {a['colorfulness']:.1f} → {b['colorfulness']:.1f} (truth {truth:.1f}) |")
         print(f"| {name} | colorize, a 1155×866 photo | {r['seconds_1mp']['plain']:.2f} s → {r['seconds_1mp']['mirrored']:.2f} s | | |")
+        if 'widget_click_1mp' in r: print(f"| {name} | the widget, from a click on that photo to its picture | {r['widget_click_1mp']['plain']:.2f} s → {r['widget_click_1mp']['mirrored']:.2f} s | | |")
     out = {**results, 'colorfulness_truth': round(truth, 3), 'images': len(valid), 'protocol': "hints: 6x6 patches of the mean true ab, places normal around the centre, generator seeded (k, batch), as bench/hints.py",
            'machine': machine_info()}
     print(f"wrote {write_json(args.out, out)}")
