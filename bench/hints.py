@@ -72,11 +72,16 @@ def start_from_automatic(automatic):
         def on_train_begin(self, logs=None): from_automatic(automatic, self.model)
     return StartFrom()
 
+def photo_1mp():
+    "A 1.0-megapixel photo (scikit-image's cat, 1155×866), uint8 RGB: what the speed figures colour."
+    import cv2, skimage.data
+    return cv2.resize(skimage.data.chelsea(), (1155, 866), interpolation=cv2.INTER_CUBIC)
+
 def widget_seconds(model, repeats:int=5, mirror:bool=False) -> dict:
     "Median seconds from a click on a 1 MP photo in `ColorizeWidget` (its Mirror box ticked or not) to its new picture, and from a colour picked to the next."
-    import time, cv2, numpy as np, skimage.data
+    import time, numpy as np
     from coloring_nb.widgets import ColorizeWidget
-    photo = cv2.resize(skimage.data.chelsea(), (1155, 866), interpolation=cv2.INTER_CUBIC)     # 1.0 megapixels
+    photo = photo_1mp()
     w = ColorizeWidget(model, colab=False, out_dir=Path(tempfile.mkdtemp()), mirror=mirror)
     w.add_photo(photo, 'chelsea-1mp.png')
     clicks, picks = [], []

@@ -9,13 +9,14 @@ call and averages them. On butterflies-112's valid split (the 500 images of the 
 `butterflies-hints` (k hints from the truth: Zhang et al.'s protocol and bench/hints.py's seeds), this prints PSNR,
 ab MSE and colourfulness over the truth's, each plain and mirrored, the seconds `colorize` takes for a 1 MP photo
 each way, and for the hint model the widget's seconds from a click on that photo to its picture with the hint, its
-Mirror box ticked or not (bench/hints.py's `widget_seconds`; medians of 5). Nothing is chosen on these figures: mirroring is the user's choice, not a default.
+Mirror box ticked or not (bench/hints.py's `widget_seconds`; medians of 5). Nothing is chosen on these figures:
+mirroring is the user's choice, not a default.
 Writes bench/results/mirror.json.
 """
 import os, time
 from pathlib import Path
 from _common import ROOT, machine_info, parser, write_json
-from hints import scores, widget_seconds
+from hints import photo_1mp, scores, widget_seconds
 from pretrained import published_index
 
 def seconds(model, photo, mirror:bool, repeats:int=5) -> float:
@@ -35,25 +36,26 @@ def main():
     p.add_argument('--counts', default='0,1,10', help="the hint model's numbers of hints")
     args = p.parse_args()
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3')
-    import cv2, numpy as np, skimage.data
+    import numpy as np
     from coloring_nb.evaluate import iter_batches
     from coloring_nb.lab import denormalize, lab_to_rgb
     from coloring_nb.metrics import colorfulness
     from coloring_nb.cache import build_cache
     from coloring_nb.colorize import load_model
     from coloring_nb.folders import index_folder
+    from coloring_nb.hints import takes_hints
     from coloring_nb.predict import as_predictor
     cache = build_cache(published_index(index_folder(args.data)), Path(args.work)/f'cache-{args.size}', args.size, progress=False)
     valid, counts, keys = cache.lab('test'), [int(c) for c in args.counts.split(',')], ('psnr', 'ab_mse', 'colorfulness')
     truth = float(np.mean(np.concatenate([colorfulness(lab_to_rgb(denormalize(L, ab))) for L, ab, _ in iter_batches(valid, None, 32)])))
-    photo = cv2.resize(skimage.data.chelsea(), (1155, 866), interpolation=cv2.INTER_CUBIC)     # 1.0 megapixels
+    photo = photo_1mp()
     results = {}
     for name, file, ks in (('butterflies', 'butterflies.keras', [0]), ('butterflies-hints', 'butterflies-hints.keras', counts)):
         model = load_model(ROOT/'weights'/file)
         results[name] = {view: {str(k): {key: round(v, 5) for key, v in s.items()} for k, s in scores(as_predictor(model, mirror=view == 'mirrored'), valid, ks, keys=keys).items()}
                          for view in ('plain', 'mirrored')}
         results[name]['seconds_1mp'] = {view: seconds(model, photo, view == 'mirrored') for view in ('plain', 'mirrored')}
-        if len(ks) > 1: results[name]['widget_click_1mp'] = {view: widget_seconds(model, mirror=view == 'mirrored')['click_s'] for view in ('plain', 'mirrored')}
+        if takes_hints(model): results[name]['widget_click_1mp'] = {view: widget_seconds(model, mirror=view == 'mirrored')['click_s'] for view in ('plain', 'mirrored')}
     print(f"| model | hints | PSNR plain → mirrored (dB) | ab MSE | colourfulness |\n|---|---|---|---|---|")
     for name, r in results.items():
         for k in r['plain']:
