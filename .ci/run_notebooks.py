@@ -10,8 +10,10 @@ failing cell fails the notebook.
     python .ci/run_notebooks.py [--colab] [--flags slow] [--workers 2] nbs/*.ipynb
 
 `--colab` runs each notebook as Colab runs it: `google.colab` imported first and `COLAB_RELEASE_TAG` set
-(the replica's `google.colab` is the stand-in in .ci/google_colab_standin). Prints one line per notebook and,
-last, `notebooks: N passed, M failed`; exits 1 if any failed.
+(the replica's `google.colab` is the stand-in in .ci/google_colab_standin). `--durations FILE` starts the
+longest notebooks first, by the `NAME.ipynb: N secs` lines that `nbdev_test --timing` printed into FILE (a
+notebook it did not time goes first), so that two workers do not end with one long notebook running alone.
+Prints one line per notebook and, last, `notebooks: N passed, M failed`; exits 1 if any failed.
 """
 import argparse, configparser, json, os, re, subprocess, sys, tempfile, time
 from concurrent.futures import ThreadPoolExecutor
@@ -55,12 +57,18 @@ def run_one(path, flags, colab):
             return 1
     return 0
 
+def longest_first(notebooks, durations):
+    "`notebooks` ordered by the seconds `nbdev_test --timing` gave them in the text `durations`, longest first; untimed ones first."
+    secs = {m.group(1): float(m.group(2)) for m in re.finditer(r'^(\S+\.ipynb): (\d+(?:\.\d+)?) secs$', durations, re.M)}
+    return sorted(notebooks, key=lambda path: -secs.get(Path(path).name, float('inf')))
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('notebooks', nargs='+')
     parser.add_argument('--flags', nargs='*', default=[], help='flags of tst_flags to run anyway')
     parser.add_argument('--colab', action='store_true', help='run as in Colab (google.colab imported)')
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    parser.add_argument('--durations', type=Path, help="nbdev_test --timing's output: start the longest notebooks first")
     parser.add_argument('--one', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     settings = configparser.ConfigParser(delimiters=['='])
@@ -68,6 +76,7 @@ def main():
     flags = set(settings['DEFAULT'].get('tst_flags', '').split()) - set(args.flags)
     if args.one: sys.exit(run_one(Path(args.notebooks[0]).resolve(), flags, args.colab))
 
+    notebooks = longest_first(args.notebooks, args.durations.read_text()) if args.durations and args.durations.exists() else args.notebooks
     logs = Path(tempfile.mkdtemp(prefix='notebooks-'))
     def run(path):
         start, log = time.time(), logs/(Path(path).stem + '.log')
@@ -79,7 +88,7 @@ def main():
         print(f"{'passed' if rc == 0 else 'FAILED'} {path} ({took:.0f} s)", flush=True)
         if rc: print(log.read_text()[-6000:], flush=True)
         return rc == 0
-    with ThreadPoolExecutor(args.workers) as pool: ok = list(pool.map(run, args.notebooks))
+    with ThreadPoolExecutor(args.workers) as pool: ok = list(pool.map(run, notebooks))
     print(f'notebooks: {sum(ok)} passed, {len(ok) - sum(ok)} failed')
     sys.exit(0 if all(ok) else 1)
 

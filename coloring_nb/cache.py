@@ -7,14 +7,12 @@ __all__ = ['CACHE_FORMAT', 'SPLIT_ORDER', 'CACHE_MARKER', 'CACHE_ADVICE', 'input
            'clear_cache_files', 'build_cache']
 
 # %% ../nbs/16_cache.ipynb #cc12ac15
-import dataclasses, errno, hashlib, json, math, os, re
+import dataclasses, hashlib, json, math, os, re
 from contextlib import contextmanager
-try: import fcntl
-except ImportError: fcntl = None   # not on Windows: builds there are not locked
 from pathlib import Path
 import cv2, numpy as np
 from tqdm.auto import tqdm
-from .core import DiskFullError, TMP_PREFIX, atomic_write, check_free_space, is_disk_full, redact_url
+from .core import DiskFullError, TMP_PREFIX, atomic_write, check_free_space, is_disk_full, locked, redact_url
 from .validate import (MAX_PIXELS, MIN_CHROMA, MIN_COLOUR_FRACTION, MIN_SIDE, worker_count, is_grey_lab, process_map,
                                   read_bgr, fit_square, skip_counts)
 from fastcore.basics import patch_to
@@ -212,15 +210,7 @@ def cache_lock(cache_dir:Path, progress:bool=False):
                               f"{', ...' if len(others) > 4 else ''}), so it is not used as a Lab cache and nothing in it "
                               "was changed: give an empty or new folder (`cache_dir`, or `--cache-dir`)")
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(cache_dir/CACHE_MARKER, 'a+') as f:
-        if fcntl is not None:
-            try:
-                try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    if progress: print(f"Another process is building the Lab cache in {cache_dir}: waiting for it", flush=True)
-                    fcntl.flock(f, fcntl.LOCK_EX)          # released when the file closes, also when the process dies
-            except OSError as e:                            # a file system without locks: go on unlocked
-                if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL): raise
+    with locked(cache_dir/CACHE_MARKER, f"Another process is building the Lab cache in {cache_dir}: waiting for it" if progress else None) as f:
         if f.seek(0, os.SEEK_END) == 0: f.write(_MARKER_TEXT); f.flush()
         yield
 

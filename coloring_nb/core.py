@@ -7,8 +7,8 @@ __all__ = ['DRIVE_MOUNT', 'MOUNT_HINT', 'LOCAL_HOME', 'DISK_FULL_ERRNOS', 'MOUNT
            'PUBLIC_QUERY_KEYS', 'REDACTED', 'MIN_TEMPERATURE', 'MODELS', 'BACKBONES', 'AB_LOSSES', 'PRECISIONS',
            'LEGACY', 'RUN_CONFIG', 'in_colab', 'keras_config_dir', 'keras_backend', 'choose_backend', 'gpu_available',
            'drive_root', 'project_home', 'runs_dir', 'DiskFullError', 'is_disk_full', 'human_bytes', 'check_free_space',
-           'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file', 'atomic_write', 'file_digest', 'redact_url',
-           'native_stderr', 'is_number', 'check_temperature', 'Config', 'run_folder', 'seed_everything']
+           'is_mount_lost', 'open_exclusive', 'fsync_dir', 'staged_file', 'atomic_write', 'locked', 'file_digest',
+           'redact_url', 'native_stderr', 'is_number', 'check_temperature', 'Config', 'run_folder', 'seed_everything']
 
 # %% ../nbs/00_core.ipynb #3056dccb
 import contextlib, dataclasses, difflib, errno, hashlib, importlib.util, json, math, os, random, re, shutil, sys, threading
@@ -17,6 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 from fastcore.basics import patch_to
+try: import fcntl
+except ImportError: fcntl = None   # not on Windows: `locked` does not lock there
 
 # %% ../nbs/00_core.ipynb #e1b4f4b3
 def in_colab(modules:dict|None=None, # the loaded modules (default: this process's `sys.modules`)
@@ -207,6 +209,25 @@ def atomic_write(path:str|Path, # the final path
     "Write `data` to `path` through a temporary name, fsynced then renamed."
     with staged_file(path) as f: f.write(data.encode() if isinstance(data, str) else data)
     return Path(path)
+
+# %% ../nbs/00_core.ipynb #db95d673
+@contextlib.contextmanager
+def locked(path:str|Path, # the lock file: created if missing (with its folders), and left in place
+           waiting:str|None=None, # printed if another process holds the lock, before waiting for it
+          ):
+    "Hold an exclusive lock on the file `path` while inside (the open file is yielded); released on exit, or when the process dies."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, 'a+') as f:
+        if fcntl is not None:
+            try:
+                try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if waiting: print(waiting, flush=True)
+                    fcntl.flock(f, fcntl.LOCK_EX)
+            except OSError as e:                            # a file system without locks: go on unlocked
+                if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL): raise
+        yield f
 
 # %% ../nbs/00_core.ipynb #73b59a90
 def file_digest(path:str|Path, # a file
