@@ -210,24 +210,47 @@ def atomic_write(path:str|Path, # the final path
     with staged_file(path) as f: f.write(data.encode() if isinstance(data, str) else data)
     return Path(path)
 
-# %% ../nbs/00_core.ipynb #db95d673
+# %% ../nbs/00_core.ipynb #2d5f2977
+def _lock_file(f, waiting:str|None) -> bool:
+    "`flock` the open file `f` exclusively, printing `waiting` first if another process holds it; False where the file system has no locks."
+    if fcntl is None: return False
+    try:
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting: print(waiting, flush=True)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        return True
+    except OSError as e:
+        if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL): raise
+        return False
+
+# %% ../nbs/00_core.ipynb #b0116f19
+def _still_there(f, path:Path) -> bool:
+    "Whether `path` is still the file `f` has open (a holder that removes its lock file unlinks it before releasing it)."
+    try: now, ours = os.stat(path), os.fstat(f.fileno())
+    except FileNotFoundError: return False
+    return (now.st_dev, now.st_ino) == (ours.st_dev, ours.st_ino)
+
+# %% ../nbs/00_core.ipynb #b0258be7
 @contextlib.contextmanager
-def locked(path:str|Path, # the lock file: created if missing (with its folders), and left in place
+def locked(path:str|Path, # the lock file: created if missing (with its folders)
            waiting:str|None=None, # printed if another process holds the lock, before waiting for it
+           remove:bool=False, # remove the lock file on exit, leaving its folder as it was (a killed holder leaves it, empty)
           ):
     "Hold an exclusive lock on the file `path` while inside (the open file is yielded); released on exit, or when the process dies."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'a+') as f:
-        if fcntl is not None:
-            try:
-                try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    if waiting: print(waiting, flush=True)
-                    fcntl.flock(f, fcntl.LOCK_EX)
-            except OSError as e:                            # a file system without locks: go on unlocked
-                if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL): raise
-        yield f
+    while True:
+        f = open(path, 'a+')
+        try: held = _lock_file(f, waiting)
+        except BaseException: f.close(); raise
+        if not (remove and held) or _still_there(f, path): break
+        f.close(); waiting = None      # the file we waited on was removed by its holder: lock the one there now (said once)
+    try: yield f
+    finally:
+        if remove:
+            with contextlib.suppress(FileNotFoundError): path.unlink()
+        f.close()
 
 # %% ../nbs/00_core.ipynb #73b59a90
 def file_digest(path:str|Path, # a file

@@ -44,7 +44,8 @@ def _kaggle_slug(spec:str) -> str|None:
 # %% ../nbs/14_sources.ipynb #6796f15e
 def _preparing(folder:Path, progress:bool):
     "Held while `folder` is downloaded, extracted or generated: another process preparing it waits, then finds it ready."
-    return locked(folder.with_name(f'.{folder.name}.lock'), f"Another process is preparing {folder}: waiting for it" if progress else None)
+    return locked(folder.with_name(f'.{folder.name}.lock'), f"Another process is preparing {folder}: waiting for it" if progress else None,
+                  remove=True)
 
 # %% ../nbs/14_sources.ipynb #8c040747
 def open_source(spec:str, # 'synthetic[:options]', a folder, an archive, 'kaggle:owner/name', 'gdrive:ID', or a URL
