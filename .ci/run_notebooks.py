@@ -15,7 +15,7 @@ longest notebooks first, by the `NAME.ipynb: N secs` lines that `nbdev_test --ti
 notebook it did not time goes first), so that two workers do not end with one long notebook running alone.
 Prints one line per notebook and, last, `notebooks: N passed, M failed`; exits 1 if any failed.
 """
-import argparse, configparser, json, os, re, subprocess, sys, tempfile, time
+import argparse, configparser, json, os, re, subprocess, sys, tempfile, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -78,15 +78,18 @@ def main():
 
     notebooks = longest_first(args.notebooks, args.durations.read_text()) if args.durations and args.durations.exists() else args.notebooks
     logs = Path(tempfile.mkdtemp(prefix='notebooks-'))
+    printing = threading.Lock()
+    def say(text):   # whole lines: the counts are grep'd line by line, and two threads' print() calls can interleave
+        with printing: sys.stdout.write(text + '\n'); sys.stdout.flush()
     def run(path):
         start, log = time.time(), logs/(Path(path).stem + '.log')
-        print(f'Starting {path}', flush=True)
+        say(f'Starting {path}')
         cmd = [sys.executable, __file__, '--one', str(Path(path).resolve()), *(['--colab'] if args.colab else []),
                '--flags', *args.flags]
         with open(log, 'w') as out: rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT).returncode
         took = time.time() - start
-        print(f"{'passed' if rc == 0 else 'FAILED'} {path} ({took:.0f} s)", flush=True)
-        if rc: print(log.read_text()[-6000:], flush=True)
+        say(f"{'passed' if rc == 0 else 'FAILED'} {path} ({took:.0f} s)")
+        if rc: say(log.read_text()[-6000:])
         return rc == 0
     with ThreadPoolExecutor(args.workers) as pool: ok = list(pool.map(run, notebooks))
     print(f'notebooks: {sum(ok)} passed, {len(ok) - sum(ok)} failed')
