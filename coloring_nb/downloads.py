@@ -138,16 +138,10 @@ def _kaggle_target(slug:str, dest:str|Path|None) -> Path:
         raise ValueError(f"a Kaggle data set is named 'owner/name', e.g. {KAGGLE_DEFAULT!r}; got {slug!r}")
     return Path(project_home()/'data'/'kaggle' if dest is None else dest).expanduser().absolute()/slug
 
-# %% ../nbs/13_downloads.ipynb #b5717baf
-def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
-                    dest:str|Path|None=None, # the data set goes into dest/owner/name (default: `project_home()/'data'/'kaggle'`)
-                    force:bool=False, # download again even when complete
-                    progress:bool=True, # show the client's download bar and the extraction bar
-                   ) -> Path:
-    "Download and extract a Kaggle data set with the `kaggle` client (once); returns its folder."
-    target = _kaggle_target(slug, dest)
+# %% ../nbs/13_downloads.ipynb #60c04532
+def _kaggle_fetch(slug:str, target:Path, force:bool, progress:bool) -> Path:
+    "`kaggle_download`'s work, its lock held: the client downloads the zip beside `target`, which is extracted into it."
     name = target.name
-    if (target/_KAGGLE_MARKER).exists() and not force: return target
     auth = find_kaggle_credentials()
     work = target.with_name(f'.{name}.download')
     import requests
@@ -171,6 +165,21 @@ def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
     (target/_KAGGLE_MARKER).write_text(json.dumps(dict(slug=slug, files=n_files, zip_bytes=archive.stat().st_size)))
     shutil.rmtree(work)
     return target
+
+# %% ../nbs/13_downloads.ipynb #7e6d5787
+def kaggle_download(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set
+                    dest:str|Path|None=None, # the data set goes into dest/owner/name (default: `project_home()/'data'/'kaggle'`)
+                    force:bool=False, # download again even when complete
+                    progress:bool=True, # show the client's download bar and the extraction bar
+                   ) -> Path:
+    "Download and extract a Kaggle data set with the `kaggle` client (once); returns its folder."
+    target = _kaggle_target(slug, dest)
+    name = target.name
+    if (target/_KAGGLE_MARKER).exists() and not force: return target
+    # one download of a data set at a time (they share its working folder): another process's waits, then finds it
+    with locked(target.with_name(f'.{name}.download.lock'), f"Another process is downloading {slug}: waiting for it" if progress else None, remove=True):
+        if (target/_KAGGLE_MARKER).exists() and not force: return target
+        return _kaggle_fetch(slug, target, force, progress)
 
 # %% ../nbs/13_downloads.ipynb #50c48d2a
 def kaggle_ready(slug:str=KAGGLE_DEFAULT, # 'owner/name' of a Kaggle data set

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SPLITS', 'FILES_LIST', 'Item', 'SourceError', 'ImageIndex', 'hash_split', 'index_folder', 'record_files',
-           'replace_folder', 'check_replaceable', 'extract_archive']
+           'replace_folder', 'preparing', 'check_replaceable', 'extract_archive']
 
 # %% ../nbs/10_folders.ipynb #90b5e97f
 import csv, hashlib, json, lzma, os, posixpath, re, shutil, stat, tarfile, warnings, zipfile, zlib
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 from tqdm.auto import tqdm
-from .core import DiskFullError, IMAGE_EXTENSIONS, check_free_space, human_bytes, is_disk_full
+from .core import DiskFullError, IMAGE_EXTENSIONS, check_free_space, human_bytes, is_disk_full, locked
 
 # %% ../nbs/10_folders.ipynb #dcc7da39
 SPLITS = ('train', 'valid', 'test')
@@ -200,6 +200,14 @@ def replace_folder(tmp:Path, dest:Path):
         shutil.rmtree(old)
     else: os.rename(tmp, dest)
 
+# %% ../nbs/10_folders.ipynb #3129b7bd
+def preparing(folder:Path, # a folder about to be generated, extracted or downloaded
+              progress:bool=True, # say so when another process holds it
+             ):
+    "Held while `folder` is made: another process making it waits (and says so), then finds it ready. The lock is a file beside it, removed after."
+    return locked(folder.with_name(f'.{folder.name}.lock'), f"Another process is preparing {folder}: waiting for it" if progress else None,
+                  remove=True)
+
 # %% ../nbs/10_folders.ipynb #ec3cbc96
 def check_replaceable(dest:Path, marker:str, what:str):
     "Refuse a `dest` that holds anything but an earlier result with `marker`."
@@ -266,20 +274,9 @@ def _extract_members(archive:Path, kind:str, dest:Path, progress:bool):
             for member in tqdm(t.getmembers(), desc=f'extract {archive.name}', unit='file', disable=not progress):
                 t.extract(member, dest, filter='data')
 
-# %% ../nbs/10_folders.ipynb #43b9185c
-def extract_archive(archive:str|Path, # a zip or tar file
-                    dest:str|Path, # folder to create with the archive's contents
-                    replace:bool=False, # replace an earlier extraction of another archive in `dest`
-                    progress:bool=True, # show a progress bar
-                   ) -> Path:
-    "Extract a zip or tar archive into `dest` safely (unsafe entries refuse it all) and atomically; returns `dest`."
-    archive, dest = Path(archive).expanduser().absolute(), Path(dest).expanduser().absolute()
-    if not archive.is_file(): raise FileNotFoundError(f"{archive}: no such archive")
-    signature = dict(archive=archive.name, bytes=(st := archive.stat()).st_size, mtime_ns=st.st_mtime_ns)
-    if (marker := dest/_EXTRACTED_MARKER).exists():
-        if (earlier := json.loads(marker.read_text())) == signature: return dest
-        if not replace: raise FileExistsError(f"{dest} holds an extraction of another archive ({earlier['archive']}); "
-                                              "pass replace=True or choose another folder")
+# %% ../nbs/10_folders.ipynb #456d774e
+def _extract_into(archive:Path, dest:Path, signature:dict, progress:bool) -> Path:
+    "`extract_archive`'s work, its folder's lock held: refuse unsafe entries, extract beside `dest`, then move it there."
     check_replaceable(dest, _EXTRACTED_MARKER, f'extracting {archive.name}')
     try: kind, entries, n_bytes = _archive_entries(archive)
     except _DAMAGED as e: raise _damaged(archive, e, dest) from None
@@ -306,3 +303,20 @@ def extract_archive(archive:str|Path, # a zip or tar file
                                 f"already in {dest} are as they were: {advice}, then run again.") from e
         raise
     return dest
+
+# %% ../nbs/10_folders.ipynb #8ad0bea8
+def extract_archive(archive:str|Path, # a zip or tar file
+                    dest:str|Path, # folder to create with the archive's contents
+                    replace:bool=False, # replace an earlier extraction of another archive in `dest`
+                    progress:bool=True, # show a progress bar
+                   ) -> Path:
+    "Extract a zip or tar archive into `dest` safely (unsafe entries refuse it all) and atomically; returns `dest`."
+    archive, dest = Path(archive).expanduser().absolute(), Path(dest).expanduser().absolute()
+    if not archive.is_file(): raise FileNotFoundError(f"{archive}: no such archive")
+    signature = dict(archive=archive.name, bytes=(st := archive.stat()).st_size, mtime_ns=st.st_mtime_ns)
+    with preparing(dest, progress):      # another process extracting into `dest` waits, then finds it done
+        if (marker := dest/_EXTRACTED_MARKER).exists():
+            if (earlier := json.loads(marker.read_text())) == signature: return dest
+            if not replace: raise FileExistsError(f"{dest} holds an extraction of another archive ({earlier['archive']}); "
+                                                  "pass replace=True or choose another folder")
+        return _extract_into(archive, dest, signature, progress)

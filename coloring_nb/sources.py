@@ -8,7 +8,7 @@ __all__ = ['open_source', 'check_source']
 # %% ../nbs/14_sources.ipynb #20ea61e0
 import re, tarfile, zipfile
 from pathlib import Path
-from .core import locked, redact_url
+from .core import redact_url
 from .folders import ImageIndex, index_folder, extract_archive
 from .synthetic import synthetic_butterflies
 from .downloads import KAGGLE_DEFAULT, kaggle_download, kaggle_ready, gdrive_download
@@ -41,12 +41,6 @@ def _kaggle_slug(spec:str) -> str|None:
     spec = spec.strip()
     return (spec.partition(':')[2].strip() or KAGGLE_DEFAULT) if spec == 'kaggle' or spec.startswith('kaggle:') else None
 
-# %% ../nbs/14_sources.ipynb #6796f15e
-def _preparing(folder:Path, progress:bool):
-    "Held while `folder` is downloaded, extracted or generated: another process preparing it waits, then finds it ready."
-    return locked(folder.with_name(f'.{folder.name}.lock'), f"Another process is preparing {folder}: waiting for it" if progress else None,
-                  remove=True)
-
 # %% ../nbs/14_sources.ipynb #8c040747
 def open_source(spec:str, # 'synthetic[:options]', a folder, an archive, 'kaggle:owner/name', 'gdrive:ID', or a URL
                 dest:str|Path, # where downloads, extractions and generated data go
@@ -59,25 +53,21 @@ def open_source(spec:str, # 'synthetic[:options]', a folder, an archive, 'kaggle
         settings = _synthetic_settings(spec)
         full = dict(n_species=10, size=64, n_train=200, n_valid=30, n_test=30, seed=0) | settings
         folder = dest/('synthetic-' + '-'.join(f'{k}{v}' for k, v in full.items()))
-        with _preparing(folder, progress): synthetic_butterflies(folder, **full, progress=progress)
-        return index_folder(folder, source=spec)
+        return index_folder(synthetic_butterflies(folder, **full, progress=progress), source=spec)
     if (slug := _kaggle_slug(spec)) is not None:
-        with _preparing(dest/'kaggle', progress): folder = kaggle_download(slug, dest/'kaggle', progress=progress)
-        return index_folder(folder, source=spec)
+        return index_folder(kaggle_download(slug, dest/'kaggle', progress=progress), source=spec)
     if spec.startswith('gdrive:') or re.match(r'https?://', spec):
         target = spec[len('gdrive:'):] if spec.startswith('gdrive:') else spec
         target, hash = (target.rsplit('#', 1) if re.search(r'#\w+:[0-9a-fA-F]+$', target) else (target, None))
-        with _preparing(dest/'downloads', progress):
-            file = gdrive_download(target, dest/'downloads', hash=hash, progress=progress)
-            folder = extract_archive(file, dest/'archives'/_archive_stem(file), replace=True, progress=progress)
-        return index_folder(folder, source=redact_url(spec))   # the index's source is shown and stored: never with its secret
+        file = gdrive_download(target, dest/'downloads', hash=hash, progress=progress)
+        return index_folder(extract_archive(file, dest/'archives'/_archive_stem(file), replace=True, progress=progress),
+                            source=redact_url(spec))   # the index's source is shown and stored: never with its secret
     path = Path(spec).expanduser()
     if path.is_dir(): return index_folder(path, source=spec)
     if path.is_file():
         if not (zipfile.is_zipfile(path) or tarfile.is_tarfile(path)):
             raise ValueError(f"{path} is a file but not a zip or tar archive; give a folder of images or an archive")
-        with _preparing(folder := dest/'archives'/_archive_stem(path), progress): extract_archive(path, folder, replace=True, progress=progress)
-        return index_folder(folder, source=spec)
+        return index_folder(extract_archive(path, dest/'archives'/_archive_stem(path), replace=True, progress=progress), source=spec)
     raise ValueError(f"unknown data source {redact_url(spec)!r}: expected 'synthetic', a folder, a .zip/.tar archive, "
                      "'kaggle:owner/name', 'gdrive:FILE_ID' or an http(s) URL (no such file or folder either)")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2, numpy as np
 from tqdm.auto import tqdm
 from .lab import lab_to_rgb
-from .folders import check_replaceable, record_files, replace_folder
+from .folders import check_replaceable, preparing, record_files, replace_folder
 
 # %% ../nbs/12_synthetic.ipynb #76410f50
 OUTLINES = ('round', 'pointed', 'swallowtail', 'narrow', 'scalloped')
@@ -251,15 +251,15 @@ def synthetic_butterflies(dest:str|Path, # folder to write (created; an earlier 
     dest = Path(dest).expanduser().absolute()
     settings = dict(n_species=n_species, size=size, n_train=n_train, n_valid=n_valid, n_test=n_test, seed=seed, ext=ext, version=1)
     marker = dest/_SYNTHETIC_MARKER
-    if marker.exists() and json.loads(marker.read_text()) == settings: return dest
-    check_replaceable(dest, _SYNTHETIC_MARKER, 'synthetic butterflies')
-    tmp = dest.with_name(f'.{dest.name}.partial')
-    if tmp.exists(): shutil.rmtree(tmp)
-    rows = _write_butterflies(tmp, n_species, dict(train=n_train, valid=n_valid, test=n_test), size, seed, ext, progress)
-    with open(tmp/'butterflies.csv', 'w', newline='') as f:
-        csv.writer(f).writerows([('class id', 'filepaths', 'labels', 'data set'), *rows])
-    record_files(tmp, _SYNTHETIC_MARKER)
-    (tmp/_SYNTHETIC_MARKER).write_text(json.dumps(settings))   # written last: the set is complete
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    replace_folder(tmp, dest)
+    with preparing(dest, progress):      # another process writing the same set waits, then finds it done
+        if marker.exists() and json.loads(marker.read_text()) == settings: return dest
+        check_replaceable(dest, _SYNTHETIC_MARKER, 'synthetic butterflies')
+        tmp = dest.with_name(f'.{dest.name}.partial')
+        if tmp.exists(): shutil.rmtree(tmp)
+        rows = _write_butterflies(tmp, n_species, dict(train=n_train, valid=n_valid, test=n_test), size, seed, ext, progress)
+        with open(tmp/'butterflies.csv', 'w', newline='') as f:
+            csv.writer(f).writerows([('class id', 'filepaths', 'labels', 'data set'), *rows])
+        record_files(tmp, _SYNTHETIC_MARKER)
+        (tmp/_SYNTHETIC_MARKER).write_text(json.dumps(settings))   # written last: the set is complete
+        replace_folder(tmp, dest)
     return dest
