@@ -47,10 +47,10 @@ def start_python(code:str, # the program
                  env:dict|None=None, # its environment (default: `package_env()`)
                 ) -> subprocess.Popen:
     "Start `code` in a fresh Python that imports this checkout, and return at once: its text stdout is `.stdout`; stderr is kept for `finish_python`."
-    errors = tempfile.TemporaryFile('w+')
+    log = tempfile.TemporaryFile('w+')       # a file, not a pipe: a child that writes much to stderr never blocks on it
     proc = subprocess.Popen([sys.executable, '-c', code, *map(str, args)], env=package_env() if env is None else env,
-                            stdout=subprocess.PIPE, stderr=errors, text=True)
-    proc.errors = errors
+                            stdout=subprocess.PIPE, stderr=log, text=True)
+    proc.stderr_log = log
     return proc
 
 # %% ../nbs/01_testing.ipynb #814ae911
@@ -60,9 +60,9 @@ def finish_python(proc:subprocess.Popen, # from `start_python`
     "Wait for `proc` to end; the stdout it printed since it was last read. An `AssertionError` with the end of its stderr if it exits non-zero."
     try: out = proc.communicate(timeout=timeout)[0]
     except subprocess.TimeoutExpired: proc.kill(); proc.communicate(); raise
-    with proc.errors as errors:
-        errors.seek(0)
-        if proc.returncode != 0: raise AssertionError(f'exit status {proc.returncode}:\n{errors.read()[-3000:]}')
+    with proc.stderr_log as log:
+        log.seek(0)
+        if proc.returncode != 0: raise AssertionError(f'exit status {proc.returncode}:\n{log.read()[-3000:]}')
     return out
 
 # %% ../nbs/01_testing.ipynb #81af9f59
