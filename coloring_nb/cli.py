@@ -344,14 +344,14 @@ def steady_arg(text):
 
 # %% ../nbs/55_cli.ipynb #9fdad193
 def hint_arg(text):
-    "argparse type: a hint 'X,Y,COLOUR[,SIZE]' (the photo's pixels from its left and top, '#rrggbb', the side in pixels) as `hints.as_hint` takes it."
+    "argparse type: a hint 'X,Y,COLOUR[,SIZE]' (the photo's pixels from its left and top, '#rrggbb' or a colour name, the side in pixels) as `hints.as_hint` takes it."
     from coloring_nb.hints import as_hint
     parts = text.split(',')
     try:
         if len(parts) not in (3, 4): raise ValueError
         hint = {'x': float(parts[0]), 'y': float(parts[1]), 'colour': parts[2].strip(), **({'size': float(parts[3])} if len(parts) == 4 else {})}
         as_hint(hint)
-    except ValueError as e: raise argparse.ArgumentTypeError(f"expected X,Y,#rrggbb[,SIZE] such as 120,80,#ff8800 (x and y in the photo's pixels), got {text!r}" + (f": {e}" if str(e) else '')) from None
+    except ValueError as e: raise argparse.ArgumentTypeError(f"expected X,Y,COLOUR[,SIZE] such as 120,80,#ff8800 or 120,80,orange (x and y in the photo's pixels), got {text!r}" + (f": {e}" if str(e) else '')) from None
     return hint
 
 # %% ../nbs/55_cli.ipynb #7f280a93
@@ -376,7 +376,7 @@ def colorize_parser() -> argparse.ArgumentParser:
     p.add_argument('--strength', type=strength_arg, default=1.0, metavar='S', help="colour strength: 1 the model's own colours (with the gain it carries), >1 more vivid, 0 grey (default 1)")
     p.add_argument('--temperature', type=temperature_arg, default=None, metavar='T', help="for a model trained with ab_loss='bins': lower is more vivid, 1 the mean colour (default: the model's own)")
     p.add_argument('--hint', type=hint_arg, action='append', metavar='X,Y,COLOUR[,SIZE]',
-                   help="for a model trained with hints (Config(hints=True)): the colour #rrggbb wanted at the photo's pixel X,Y (from its left and top), over a square of SIZE pixels; repeat for more hints (one photo)")
+                   help="for a model trained with hints (Config(hints=True)): the colour (#rrggbb, or a name such as orange) wanted at the photo's pixel X,Y (from its left and top), over a square of SIZE pixels; repeat for more hints (one photo)")
     p.add_argument('--mirror', action='store_true', help="average each picture's colours with those of its left-right mirror: a little closer to the truth, the network run twice")
     p.add_argument('--hints', metavar='FILE', help="hints from a JSON file: a list of {\"x\", \"y\", \"colour\", \"size\"}, or what the widget saves as NAME.hints.json")
     p.add_argument('--max-pixels', type=pixels_arg, default=None, metavar='N',

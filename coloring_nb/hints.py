@@ -107,18 +107,22 @@ def from_automatic(automatic, # an automatic colorizer (`colorizer(..., hints=Fa
 # %% ../nbs/24_hints.ipynb #a52ffb1a
 HINT_SIDE = 3              # a hint without a size covers this many pixels of the model's grid, a side
 
-def hint_ab(colour, # '#rrggbb', (r, g, b) from 0 to 255, or {'ab': (a, b)} in Lab units
+def hint_ab(colour, # '#rrggbb', '#rgb', a CSS colour name ('orange'), (r, g, b) from 0 to 255, or {'ab': (a, b)} in Lab units
            ) -> np.ndarray:
     "The ab of a hint's colour, in the network's units (ab/128), float32 (2,); a one-line ValueError for anything else."
     if isinstance(colour, dict) and set(colour) == {'ab'}:
         ab = colour['ab']
         if isinstance(ab, (list, tuple)) and len(ab) == 2 and all(is_number(v) and -128 <= v <= 127 for v in ab): return np.array(ab, np.float32) / 128
     rgb = colour
-    if isinstance(colour, str) and re.fullmatch(r'#?[0-9a-fA-F]{6}', colour.strip()):
-        rgb = tuple(int(colour.strip().lstrip('#')[i:i + 2], 16) for i in (0, 2, 4))
+    if isinstance(colour, str):
+        from PIL.ImageColor import colormap, getrgb       # CSS's 148 names, as matplotlib (the widget's picker) knows them
+        text = colour.strip().lower()
+        if re.fullmatch(r'#[0-9a-f]{3}', text): text = '#' + ''.join(c * 2 for c in text[1:])   # '#f80' is '#ff8800'
+        if text in colormap: rgb = getrgb(text)                                      # 'orange' is (255, 165, 0)
+        elif re.fullmatch(r'#?[0-9a-f]{6}', text): rgb = tuple(int(text.lstrip('#')[i:i + 2], 16) for i in (0, 2, 4))
     if isinstance(rgb, (list, tuple)) and len(rgb) == 3 and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v <= 255 for v in rgb):
         return normalize(rgb_to_lab(np.array(rgb, np.uint8).reshape(1, 1, 3)))[1][0, 0]
-    raise ValueError(f"hint colour {colour!r}: expected '#rrggbb', (r, g, b) from 0 to 255, or {{'ab': (a, b)}} from -128 to 127")
+    raise ValueError(f"hint colour {colour!r}: expected '#rrggbb', a colour name such as 'orange', (r, g, b) from 0 to 255, or {{'ab': (a, b)}} from -128 to 127")
 
 # %% ../nbs/24_hints.ipynb #3dbb7f4d
 def as_hint(hint, # {'x', 'y', 'colour' (or 'color'), 'size' (optional)}, or (x, y, colour[, size])

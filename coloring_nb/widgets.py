@@ -430,7 +430,7 @@ def _edit_hint(self, **change):
     if self._quiet or self.current is None or not self.current.get('hints'): return
     if 'colour' in change:
         try: change['colour'] = to_hex(change['colour'])     # a CSS name typed into the picker ('orange') is a colour too
-        except ValueError: self.message.value = _error_html([f"{change['colour']!r} is not a colour: use #rrggbb"]); return
+        except ValueError: self.message.value = _error_html([f"{change['colour']!r} is not a colour: use #rrggbb or a name such as orange"]); return
     self._set_hints(self.current['hints'][:-1] + [{**self.current['hints'][-1], **change}])
 
 # %% ../nbs/53_widgets.ipynb #eba6b587
