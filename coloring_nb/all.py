@@ -7,7 +7,7 @@ __all__ = ['Config', 'DRIVE_MOUNT', 'gpu_available', 'human_bytes', 'project_hom
            'KaggleCredentialsError', 'gdrive_download', 'open_source', 'LabCache', 'COLOUR_RECIPES', 'DEFAULT_RECIPE',
            'local_home', 'prepare_data', 'source_slug', 'train', 'baselines', 'evaluate_many', 'image_grid',
            'metrics_table', 'plot_history', 'colorize', 'colorize_files', 'colorize_folder', 'load_model',
-           'clip_frames', 'colorize_video', 'probe_video', 'pretrained', 'ColorizeWidget']
+           'clip_frames', 'colorize_video', 'probe_video', 'open_model', 'pretrained', 'ColorizeWidget']
 
 # %% ../nbs/56_all.ipynb #ff7837b9
 from .core import Config, DRIVE_MOUNT, gpu_available, human_bytes, project_home, runs_dir, seed_everything
@@ -21,10 +21,10 @@ from .train import train
 from .evaluate import baselines, evaluate_many, image_grid, metrics_table, plot_history
 from .colorize import colorize, colorize_files, colorize_folder, load_model
 from .video import clip_frames, colorize_video, probe_video
-from .pretrained import pretrained
+from .pretrained import open_model, pretrained
 from .widgets import ColorizeWidget
 _all_ = ['Config', 'DRIVE_MOUNT', 'gpu_available', 'human_bytes', 'project_home', 'runs_dir', 'seed_everything', 'read_image',
          'KaggleCredentialsError', 'gdrive_download', 'open_source', 'LabCache', 'COLOUR_RECIPES', 'DEFAULT_RECIPE', 'local_home',
          'prepare_data', 'source_slug', 'train', 'baselines', 'evaluate_many', 'image_grid', 'metrics_table', 'plot_history',
-         'colorize', 'colorize_files', 'colorize_folder', 'load_model', 'clip_frames', 'colorize_video', 'probe_video', 'pretrained',
-         'ColorizeWidget']
+         'colorize', 'colorize_files', 'colorize_folder', 'load_model', 'clip_frames', 'colorize_video', 'probe_video', 'open_model',
+         'pretrained', 'ColorizeWidget']

@@ -6,7 +6,7 @@
 __all__ = ['NO_HINTS', 'bins_head', 'as_predictor', 'model_input_size', 'predict_ab', 'mirrored']
 
 # %% ../nbs/25_predict.ipynb #cd77d154
-import cv2, numpy as np
+import os, cv2, numpy as np
 from .hints import takes_hints, hint_inputs
 
 # %% ../nbs/25_predict.ipynb #09d0a42d
@@ -38,6 +38,14 @@ def _bins_decoder(model, temperature:float):
 # %% ../nbs/25_predict.ipynb #d2f9a1b3
 NO_HINTS = "the model takes no hints (it was trained without them): hints need a model trained with Config(hints=True)"
 
+# %% ../nbs/25_predict.ipynb #e1ee8907
+def _opened(model):
+    "`model` itself; a name or path given where a model belongs (`colorize(photo, 'butterflies')`) is a one-line TypeError that says how to open it."
+    if isinstance(model, (str, os.PathLike)):
+        raise TypeError(f"expected a model, got the name {str(model)!r}: open it first with open_model({str(model)!r}) "
+                        "(coloring_nb.pretrained: a published name such as 'butterflies', a .keras file, or a link)")
+    return model
+
 # %% ../nbs/25_predict.ipynb #94a427b5
 def as_predictor(model, # a Keras model with output 'ab' (and maybe 'cls'), or a function L -> ab
                  temperature:float|None=None, # decode an ab-bins model's logits at this temperature; None: its 'ab' output
@@ -51,7 +59,7 @@ def as_predictor(model, # a Keras model with output 'ab' (and maybe 'cls'), or a
         if not hasattr(model, 'model'): return _mirror_hand_made(model, temperature in (None, was), mirror)
         temperature = was if temperature is None else temperature
         model = model.model                                     # the same model at another temperature, or mirrored or not
-    hinted = takes_hints(model)
+    hinted = takes_hints(_opened(model))
     call = model.predict_on_batch if hasattr(model, 'predict_on_batch') else model
     if not callable(call): raise ValueError(f"as_predictor: expected a Keras model or a function L -> ab, got {type(model).__name__}")
     decode = None if temperature is None else _bins_decoder(model, check_temperature(temperature))
@@ -79,7 +87,7 @@ def model_input_size(model, # a Keras model taking L (batch, H, W, 1), or a func
                      size:int|tuple|None=None, # the size to use when the model has no fixed one
                     ) -> tuple:
     "The (height, width) of L that `model` (or the model of an `as_predictor` predictor) takes."
-    if getattr(model, 'is_predictor', False): model = model.model
+    if getattr(_opened(model), 'is_predictor', False): model = model.model
     inputs = [model.input['L']] if takes_hints(model) else getattr(model, 'inputs', None)
     if inputs:
         shape = tuple(inputs[0].shape)
