@@ -125,13 +125,13 @@ def source(self) -> str: return self.manifest['source']
 @patch_to(LabCache)
 def _split(self, split:str) -> str:
     if split not in self.manifest['counts']:
-        counts = ', '.join(f'{s} {n}' for s, n in self.manifest['counts'].items())
-        how = (f"a folder without train/valid/test sub-folders sends about {90 if split == 'train' else 10}% of its images, chosen by a hash of their "
-               f"names, to {split!r}, and this one had too few for any to go there: give it more images (a few dozen at "
-               "least), or put them in train/ and valid/ sub-folders (with a folder per class inside each)"
+        counts = ', '.join(f"{n} {s} image{'s' if n != 1 else ''}" for s, n in self.manifest['counts'].items())
+        how = (f"a folder without a valid/ sub-folder sends about {90 if split == 'train' else 10}% of its images, chosen by a hash of their "
+               f"names, to {split!r} (at least one, from two images on), and this one has too few for that: give it more images (a few "
+               "dozen at least), or put them in train/ and valid/ sub-folders (with a folder per class inside each)"
                if split in ('train', 'valid') else f"only a {split}/ sub-folder of the source (or its Kaggle CSV) gives {split!r} "
                "images: add one")
-        raise ValueError(f"split {split!r} is not in the cache at {self.path}; it holds {counts} images: {how}")
+        raise ValueError(f"split {split!r} is not in the cache at {self.path}; it holds {counts}: {how}")
     return split
 
 # %% ../nbs/16_cache.ipynb #df034ee3

@@ -56,6 +56,11 @@ class ImageIndex:
         return (f"ImageIndex({self.source!r}: {len(self)} images, {kind}; "
                 + ', '.join(f'{s} {n}' for s, n in self.counts().items()) + f'; in {self.root})')
 
+# %% ../nbs/10_folders.ipynb #80af0c8b
+def _hash_share(key:str) -> float:
+    "A number in [0, 1) fixed by `key` (an md5 of it): the same on every machine and run."
+    return int(hashlib.md5(key.encode()).hexdigest()[:8], 16) / 2**32
+
 # %% ../nbs/10_folders.ipynb #cfe32959
 _SPLIT_NAMES = {'train': 'train', 'training': 'train', 'valid': 'valid', 'val': 'valid', 'validation': 'valid',
                 'test': 'test', 'testing': 'test'}
@@ -64,7 +69,7 @@ def hash_split(key:str, # an image's path relative to its data set's folder
                valid_pct:float=0.1, # share of images that go to 'valid'
               ) -> str:
     "'valid' or 'train', decided by a hash of `key`: the same on every machine and run."
-    return 'valid' if int(hashlib.md5(key.encode()).hexdigest()[:8], 16) / 2**32 < valid_pct else 'train'
+    return 'valid' if _hash_share(key) < valid_pct else 'train'
 
 # %% ../nbs/10_folders.ipynb #5d2c57a8
 def _visible(p:Path, root:Path) -> bool:
@@ -125,24 +130,36 @@ def _unwrap(root:Path) -> Path:
         if len(entries) == 1 and entries[0].is_dir(): root = entries[0]
         else: return root
 
+# %% ../nbs/10_folders.ipynb #a959ef67
+def _hold_out(pool:list, # (path, class name or '') of the images to split
+              root:Path, # the data set's folder: an image's path inside it is hashed
+              valid_pct:float, # share of images that go to 'valid'
+             ) -> list:
+    "(path, class name or '', split): about `valid_pct` of `pool` to 'valid' by `hash_split`; from two images on, at least one each way."
+    shares = [_hash_share(Path(p).relative_to(root).as_posix()) for p, _ in pool]
+    held = [s < valid_pct for s in shares]
+    if len(pool) > 1 and valid_pct > 0:
+        if not any(held): held[shares.index(min(shares))] = True       # too few for the hash to send any: the lowest goes
+        if all(held): held[shares.index(max(shares))] = False           # or to keep any: the highest stays
+    return [(str(p), c, 'valid' if h else 'train') for (p, c), h in zip(pool, held)]
+
 # %% ../nbs/10_folders.ipynb #d27b1e36
 def _unsplit_entries(root:Path, given:Path, valid_pct:float) -> list:
-    "(path, class name or '', split) of a folder without splits: a folder per class, or a flat folder of images (split by hash)."
+    "(path, class name or '', split) of a folder without splits: a folder per class, or a flat folder of images (split by hash, `_hold_out`)."
     class_dirs = [d for d in _subfolders(root, root) if _images_in(d, root)]
-    key = lambda p: Path(p).relative_to(root).as_posix()
     if class_dirs:
         if loose := _images_in(root, root, recursive=False):
             warnings.warn(f"{len(loose)} images directly in {root} (outside the class folders) were left out")
-        return [(str(p), d.name, hash_split(key(p), valid_pct)) for d in class_dirs for p in _images_in(d, root)]
+        return _hold_out([(p, d.name) for d in class_dirs for p in _images_in(d, root)], root, valid_pct)
     images = _images_in(root, root, recursive=False)
     if root != given and images:   # a folder whose only content is one folder of images: one class
         warnings.warn(f"{given} holds one class folder, {root.name!r}: indexed as one class; a classifier needs two "
                       "or more (a folder per class), so train with classifier=False (--no-classifier) or add class folders")
-    return [(str(p), root.name if root != given else '', hash_split(key(p), valid_pct)) for p in images]
+    return _hold_out([(p, root.name if root != given else '') for p in images], root, valid_pct)
 
 # %% ../nbs/10_folders.ipynb #d6f5b5d4
 def index_folder(path:str|Path, # a folder in one of the three layouts
-                 valid_pct:float=0.1, # share of 'valid' images where the folder has no splits
+                 valid_pct:float=0.1, # share of 'valid' images where the folder has no valid split
                  source:str|None=None, # recorded as the index's source (default: the folder)
                 ) -> ImageIndex:
     "Index a Kaggle-layout folder (with or without its CSV), a folder per class, or a flat folder of images."
@@ -161,6 +178,9 @@ def index_folder(path:str|Path, # a folder in one of the three layouts
             if loose := _images_in(d, root, recursive=False):
                 warnings.warn(f"{len(loose)} images directly in {d} (outside a class folder) were left out")
     else: entries = _unsplit_entries(root, given, valid_pct)
+    if not any(s == 'valid' for *_, s in entries):   # split folders without valid/: 'valid' comes from train, by hash
+        held = iter(_hold_out([(p, c) for p, c, s in entries if s == 'train'], root, valid_pct))
+        entries = [next(held) if s == 'train' else (p, c, s) for p, c, s in entries]
     if not entries:
         raise ValueError(f"no images ({', '.join(IMAGE_EXTENSIONS)}) found in {root}; expected split/CLASS/*.jpg with "
                          "a Kaggle CSV, CLASS/*.jpg, or a flat folder of images")
